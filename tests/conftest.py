@@ -1,0 +1,30 @@
+"""Test-wide set-up: headless Qt, an in-memory keyring, a private data dir per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import keyring
+import pytest
+
+from tests.helpers.memory_keyring import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Every test gets a fresh in-memory keyring; no test touches the OS keyring or a file."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
