@@ -1,0 +1,1 @@
+"""Platform connectors behind one small protocol, and the platform emulator. No Qt."""
