@@ -12,6 +12,8 @@ import pytest
 
 from tests.helpers.memory_keyring import MemoryKeyring
 
+pytest_plugins = ["tests.helpers.qt", "tests.helpers.services"]
+
 
 @pytest.fixture(autouse=True)
 def memory_keyring():

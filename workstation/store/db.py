@@ -94,7 +94,7 @@ def _check_writable(folder: Path) -> None:
         raise StoreNotWritable(f"数据目录 {folder} 不可写。请检查权限，或用 --data-dir 指定一个可写的目录。")
 
 
-def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
+def translate_error(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return StoreLocked(f"数据库 {path} 正被另一个程序占用。请关闭其他正在运行的 Workstation 后重试。")
@@ -123,7 +123,7 @@ def open_store(path: Path, *, migrate: bool = True) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=True)
     except sqlite3.Error as exc:
-        raise _translate(exc, path) from exc
+        raise translate_error(exc, path) from exc
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -150,7 +150,7 @@ def open_store(path: Path, *, migrate: bool = True) -> sqlite_utils.Database:
         raise
     except sqlite3.Error as exc:
         conn.close()
-        raise _translate(exc, path) from exc
+        raise translate_error(exc, path) from exc
 
 
 def _apply(db: sqlite_utils.Database, migration: ModuleType) -> None:

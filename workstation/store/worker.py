@@ -16,7 +16,9 @@ from typing import Any, Callable, TypeVar
 
 import sqlite_utils
 
-from workstation.store.db import open_store
+import sqlite3
+
+from workstation.store.db import translate_error, open_store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,11 +29,18 @@ class StoreWorker:
         self.path = Path(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._db: sqlite_utils.Database | None = None
+        self._closed = False
 
     def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._db is None:
             self._db = open_store(self.path)
-        return fn(self._db, *args, **kwargs)
+        try:
+            return fn(self._db, *args, **kwargs)
+        except sqlite3.IntegrityError:
+            raise  # a rule of the schema, for the query module to explain
+        except sqlite3.OperationalError as exc:
+            log.warning("database operation failed: %s", exc)
+            raise translate_error(exc, self.path) from exc
 
     async def open(self) -> None:
         """Open and migrate the file; raises StoreError with a message for the agent."""
@@ -46,6 +55,11 @@ class StoreWorker:
         return self._executor.submit(self._run, fn, args, kwargs).result()
 
     def close(self) -> None:
+        """Close the connection and stop the thread; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+
         def _close():
             if self._db is not None:
                 self._db.conn.close()

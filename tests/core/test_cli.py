@@ -1,0 +1,61 @@
+"""The command line, including the `--demo --screenshot` path end to end in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from workstation import __version__
+from workstation.cli import build_parser, main
+from workstation.logsetup import RedactingFormatter
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_help_is_in_chinese_with_english_option_names():
+    text = build_parser().format_help()
+    assert "--data-dir" in text and "--demo" in text and "--screenshot" in text
+    assert "数据目录" in text and "演示模式" in text
+
+
+def test_screenshot_needs_a_png_name(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--screenshot", "x.jpg"])
+    assert caught.value.code == 2
+    assert ".png" in capsys.readouterr().err
+
+
+def test_logs_never_carry_tokens_or_full_phone_numbers():
+    import logging
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "access_token=abc123 password: hunter2 buyer 13812345678", None, None)
+    text = RedactingFormatter("%(message)s").format(record)
+    assert "abc123" not in text and "hunter2" not in text and "13812345678" not in text
+    assert "138****5678" in text
+
+
+@pytest.mark.e2e
+def test_demo_screenshot_end_to_end(tmp_path):
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "workstation", "--demo", "--data-dir", str(tmp_path / "data"), "--screenshot", str(shot)],
+        capture_output=True, text=True, timeout=90, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(shot))
+    assert image.width() >= 800 and image.height() >= 500
+    log_text = (tmp_path / "data" / "logs" / "workstation.log").read_text(encoding="utf-8")
+    assert "first window painted" in log_text
+    assert "demo-pdd-1" not in log_text  # demo secrets never reach the log

@@ -1,0 +1,1 @@
+"""Every widget, model and dialog. The only package that imports PySide6."""
