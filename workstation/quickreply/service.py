@@ -1,0 +1,148 @@
+"""The quick-reply service the app builds once: what the composer popup, the side panel and the editor call."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from workstation.domain.platforms import Platform
+from workstation.quickreply.fileformat import LibraryFileError, parse_library
+from workstation.quickreply.model import Entry, Group, Library, Phrase, LibraryInvalid, Scope, ensure_valid, merged_entries
+from workstation.quickreply.remote import Remote
+from workstation.quickreply.search import PhraseIndex, SearchHit
+from workstation.quickreply.store import LibraryStore, UsageCounts
+from workstation.quickreply.sync import SyncStatus, TeamSync, load_subscription, open_remote, _now
+from workstation.quickreply.tabular import ImportResult, read_table
+from workstation.quickreply.variables import ConversationContext, Rendered, render
+
+
+class QuickReplies:
+    """Team + personal libraries for one agent, searchable, with usage counts and team sync."""
+
+    def __init__(self, data_dir: Path, *, remote: Remote | None = None, clock: Callable[[], datetime] = _now,
+                 check_text: Callable | None = None):
+        self.data_dir = Path(data_dir)
+        self.store = LibraryStore(self.data_dir)
+        self.personal: Library = self.store.load_personal()
+        if remote is None and (subscription := load_subscription(self.data_dir)) is not None:
+            self.team_sync = TeamSync(self.store, lambda: open_remote(subscription), clock=clock,
+                                     check_text=check_text)
+        else:
+            self.team_sync = TeamSync(self.store, remote, clock=clock, check_text=check_text)
+        self.usage = UsageCounts.in_data_dir(self.data_dir)
+        self._index: PhraseIndex | None = None
+        self._index_for: tuple[int, int] = (0, 0)
+        self._lock = threading.Lock()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @property
+    def team(self) -> Library:
+        return self.team_sync.library
+
+    @property
+    def status(self) -> SyncStatus:
+        return self.team_sync.status
+
+    def notices(self) -> list[str]:
+        """Messages for the agent about files that were moved aside; each is returned once."""
+        notices, self.store.notices = self.store.notices, []
+        return notices
+
+    def index(self) -> PhraseIndex:
+        """The search index for the current libraries (built on first use after a change)."""
+        key = (id(self.personal), id(self.team))
+        with self._lock:
+            if self._index is None or self._index_for != key:
+                self._index = PhraseIndex(merged_entries(self.personal, self.team))
+                self._index_for = key
+            return self._index
+
+    async def prepare(self) -> None:
+        """Build the index off the Qt thread (pinyin for thousands of phrases takes a moment)."""
+        await asyncio.to_thread(self.index)
+
+    def search(self, query: str, *, platform: Platform | None = None, shop_id: str | None = None,
+               limit: int = 20) -> list[SearchHit]:
+        return self.index().search(query, usage=self.usage.counts, platform=platform, shop_id=shop_id, limit=limit)
+
+    def browse(self, *, platform: Platform | None = None, shop_id: str | None = None
+               ) -> list[tuple[Scope, str, list[Entry]]]:
+        """Groups for the side panel's 快捷短语 tab: personal groups first, then the team's."""
+        groups: list[tuple[Scope, str, list[Entry]]] = []
+        for entry in self.index().entries:
+            if not entry.phrase.applies_to(platform, shop_id):
+                continue
+            if not groups or groups[-1][0] is not entry.scope or groups[-1][1] != entry.group:
+                groups.append((entry.scope, entry.group, []))
+            groups[-1][2].append(entry)
+        return groups
+
+    def render(self, entry: Entry, context: ConversationContext) -> Rendered:
+        return render(entry.phrase.text, context)
+
+    def use(self, entry: Entry, context: ConversationContext) -> Rendered:
+        """The agent picked a phrase: count it and fill its variables."""
+        self.usage.record(entry.key)
+        return render(entry.phrase.text, context)
+
+    # --- changing ------------------------------------------------------------------------------
+
+    def save_personal(self, library: Library) -> Library:
+        self.personal = self.store.save_personal(library)
+        return self.personal
+
+    async def refresh_team(self) -> SyncStatus:
+        return await self.team_sync.refresh()
+
+
+def read_library_file(path: Path, scope: Scope) -> ImportResult:
+    """Read xlsx, csv or a library .json into an ImportResult (errors, not exceptions, for bad content)."""
+    if path.suffix.lower() == ".json":
+        try:
+            library = parse_library(path.read_bytes(), scope=scope)
+            ensure_valid(library)
+        except LibraryFileError as exc:
+            return ImportResult(Library(scope), errors=[_problem(str(exc))])
+        except LibraryInvalid as exc:
+            return ImportResult(Library(scope), errors=list(exc.problems))
+        return ImportResult(library)
+    return read_table(path, scope=scope)
+
+
+def merge_import(existing: Library, imported: Library) -> tuple[Library, int, int]:
+    """Add the imported phrases; a phrase with the same code is replaced. Returns (library, added, updated)."""
+    groups: dict[str, list[Phrase | None]] = {g.name: list(g.phrases) for g in existing.groups}
+    where: dict[str, tuple[str, int]] = {}
+    for name, phrases in groups.items():
+        for index, phrase in enumerate(phrases):
+            where[phrase.code.casefold()] = (name, index)
+    added = updated = 0
+    for group in imported.groups:
+        target = groups.setdefault(group.name, [])
+        for phrase in group.phrases:
+            key = phrase.code.casefold()
+            if key in where:
+                updated += 1
+                old_group, index = where[key]
+                if old_group == group.name:
+                    target[index] = phrase
+                    continue
+                groups[old_group][index] = None  # moved to another group
+            else:
+                added += 1
+            where[key] = (group.name, len(target))
+            target.append(phrase)
+    library = existing.with_changes(
+        groups=tuple(Group(name, tuple(p for p in phrases if p is not None)) for name, phrases in groups.items()),
+        images={**dict(existing.images), **dict(imported.images)})
+    return library, added, updated
+
+
+def _problem(message: str):
+    from workstation.quickreply.model import Problem
+
+    return Problem(message)
