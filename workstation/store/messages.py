@@ -80,7 +80,8 @@ def preview_text(message: Message) -> str:
     return f"{label}{message.text[:PREVIEW_LENGTH]}" if message.text else label
 
 
-def _message_values(message: Message) -> dict:
+def message_row(message: Message) -> dict:
+    """The row a message is stored as; raises (TypeError, AttributeError, ValueError) for a malformed one."""
     return {
         "platform": message.platform.value,
         "shop_id": message.shop_id,
@@ -154,7 +155,7 @@ def insert_events(
     touched: dict[ConversationKey, Message] = {}
     with transaction(db):
         for message in messages:
-            if db.execute(_INSERT_MESSAGE, _message_values(message)).rowcount == 1:
+            if db.execute(_INSERT_MESSAGE, message_row(message)).rowcount == 1:
                 new.append(message)
                 touched.setdefault((message.platform.value, message.shop_id, message.conversation_id), message)
         unread_added: dict[ConversationKey, int] = {}
@@ -480,7 +481,7 @@ def record_sent(db: sqlite_utils.Database, outbox_id: int, message: Message) -> 
             "UPDATE outbox SET state = ?, message_id = ?, last_error = '', updated_at_ms = ? WHERE id = ?",
             [SendState.SENT.value, message.message_id, now_ms(), outbox_id],
         )
-        inserted = db.execute(_INSERT_MESSAGE, _message_values(message)).rowcount == 1
+        inserted = db.execute(_INSERT_MESSAGE, message_row(message)).rowcount == 1
         key = (message.platform.value, message.shop_id, message.conversation_id)
         if inserted:
             _upsert_conversation(db, key, message, row["account_id"] if row else None, 0, [message])
