@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from workstation.ui.crash import show_crash_message
 from workstation.ui.main_window import MainWindow
+from workstation.ui.single_instance import InstanceServer, hand_over_to_running_instance
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Shell:
         self.screenshot = screenshot
         self.first_paint = _FirstPaint(started)
         self.window: MainWindow | None = None
+        self.instance_server: InstanceServer | None = None
         self._quit = asyncio.Event()
         self._exit_code = 0
 
@@ -65,7 +67,13 @@ class Shell:
 
     async def run(self) -> int:
         self._install_error_hooks()
+        if self.screenshot is None and hand_over_to_running_instance(self.services.paths.root):
+            print("Workstation 已在运行，已切换到已打开的窗口。")
+            return 0
         self.window = MainWindow(self.services)
+        if self.screenshot is None:
+            self.instance_server = InstanceServer(self.services.paths.root)
+            self.instance_server.activation_requested.connect(self.bring_to_front)
         self.window.installEventFilter(self.first_paint)
         self.window.restore_state(self.settings())
         self.app.aboutToQuit.connect(self._quit.set)
@@ -78,6 +86,16 @@ class Shell:
             await self._quit.wait()
         await self._shutdown()
         return self._exit_code
+
+    def bring_to_front(self) -> None:
+        window = self.window
+        if window is None:
+            return
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
     async def _take_screenshot(self, path: Path) -> None:
         # Let layouts settle and the first frames paint before grabbing.
@@ -93,6 +111,8 @@ class Shell:
         print(f"screenshot saved: {path} (first paint {painted:.0f} ms)" if painted else f"screenshot saved: {path}")
 
     async def _shutdown(self) -> None:
+        if self.instance_server is not None:
+            self.instance_server.close()
         if self.window is not None:
             self.window.save_state(self.settings())
             self.window.tasks.cancel_all()
