@@ -14,7 +14,9 @@ from pathlib import Path
 from workstation import __version__
 
 # name, module, add-arguments function, run function, help text
-SUBCOMMANDS: list[tuple[str, str, str, str, str]] = []
+SUBCOMMANDS: list[tuple[str, str, str, str, str]] = [
+    ("quickreply", "workstation.quickreply.cli", "add_arguments", "run", "快捷短语库：检查、导入、导出"),
+]
 
 
 def _add_data_dir(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -59,3 +59,17 @@ def test_demo_screenshot_end_to_end(tmp_path):
     log_text = (tmp_path / "data" / "logs" / "workstation.log").read_text(encoding="utf-8")
     assert "first window painted" in log_text
     assert "demo-pdd-1" not in log_text  # demo secrets never reach the log
+
+
+@pytest.mark.parametrize("name", [entry[0] for entry in __import__("workstation.cli", fromlist=["SUBCOMMANDS"]).SUBCOMMANDS])
+def test_every_subcommand_has_help_and_takes_the_global_data_dir_in_either_place(name, tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main([name, "--help"])
+    assert caught.value.code == 0
+    assert "--data-dir" in capsys.readouterr().out
+    parser = build_parser()
+    subparser_actions = [a for a in parser._actions if a.dest == "command"]
+    assert subparser_actions and name in subparser_actions[0].choices
+    before = parser.parse_known_args(["--data-dir", str(tmp_path), name])[0]
+    after = parser.parse_known_args([name, "--data-dir", str(tmp_path)])[0]
+    assert before.data_dir == after.data_dir == tmp_path
