@@ -18,7 +18,7 @@ from workstation.sync import SyncHub, SyncPolicy
 
 FAST = SyncPolicy(
     backoff_base_s=0.02, backoff_cap_s=0.2, sweep_interval_s=0.2, call_timeout_s=2.0, send_timeout_s=0.3,
-    reconcile_delay_s=0.01, max_rate_limited_wait_s=30.0,
+    reconcile_delay_s=0.01, max_rate_limited_wait_s=30.0, post_connect_catch_up_s=0.05,
 )
 
 

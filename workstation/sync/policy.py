@@ -12,6 +12,7 @@ class SyncPolicy:
     refresh_margin_s: float = 300.0     # refresh this long before the access token expires…
     refresh_margin_share: float = 0.2   # …or this share of its lifetime, whichever is shorter
     sweep_interval_s: float = 10.0      # catch-up while connected, for events the push lost silently
+    post_connect_catch_up_s: float = 1.0  # one more catch-up this long after each (re)connect
     call_timeout_s: float = 20.0
     send_timeout_s: float = 15.0
     reconcile_delay_s: float = 1.0      # let a request still in flight land before asking the platform

@@ -70,6 +70,7 @@ class AccountSession:
         self._token_lock = asyncio.Lock()
         self._catch_up_lock = asyncio.Lock()
         self._signed_in = asyncio.Event()
+        self._sweep_soon = asyncio.Event()
         self._tasks: dict[str, asyncio.Task] = {}
         self._stopping = False
 
@@ -235,6 +236,9 @@ class AccountSession:
                 await self.catch_up()
                 self._set_state(AccountState.CONNECTED, "")
                 backoff.reset()
+                # Events that land between the catch-up and the push subscription are in
+                # neither: one more catch-up shortly after the stream is up covers them.
+                self._sweep_soon.set()
                 await self._follow_live_stream()
                 raise ConnectionResetError("推送连接已关闭")
             except NeedsLogin as exc:
@@ -290,7 +294,12 @@ class AccountSession:
 
     async def _sweep_loop(self) -> None:
         while True:
-            await asyncio.sleep(self.policy.sweep_interval_s * random.uniform(0.8, 1.2))
+            try:
+                await asyncio.wait_for(self._sweep_soon.wait(), self.policy.sweep_interval_s * random.uniform(0.8, 1.2))
+                self._sweep_soon.clear()
+                await asyncio.sleep(self.policy.post_connect_catch_up_s)
+            except TimeoutError:
+                pass
             if self.state is not AccountState.CONNECTED:
                 continue
             generation = self.token_generation
