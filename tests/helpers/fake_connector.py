@@ -161,6 +161,13 @@ class FakeConnector:
         self.platform = shop.platform
         self.tokens: Tokens | None = None
         self.closed = False
+        self.on_tokens = None  # set by the sync engine, called with every new Tokens (as the real connectors do)
+
+    def _store(self, tokens: Tokens) -> Tokens:
+        self.tokens = tokens
+        if self.on_tokens is not None:
+            self.on_tokens(tokens)
+        return tokens
 
     async def _enter(self, name: str, *, needs_token: bool = True) -> None:
         shop = self.shop
@@ -180,8 +187,7 @@ class FakeConnector:
         await self._enter("sign_in", needs_token=False)
         if credentials.login != self.shop.login or credentials.password != self.shop.password:
             raise AuthExpired("账号或密码错误")
-        self.tokens = self.shop.issue_tokens()
-        return self.tokens
+        return self._store(self.shop.issue_tokens())
 
     async def refresh(self) -> Tokens:
         await self._enter("refresh", needs_token=False)
@@ -189,8 +195,7 @@ class FakeConnector:
             raise AuthExpired("refresh_token 无效")
         self.shop.valid_access.discard(self.tokens.access_token)
         self.shop.valid_refresh.discard(self.tokens.refresh_token)
-        self.tokens = self.shop.issue_tokens()
-        return self.tokens
+        return self._store(self.shop.issue_tokens())
 
     def use_tokens(self, tokens: Tokens) -> None:
         self.tokens = tokens

@@ -219,3 +219,19 @@ async def test_disable_and_remove_account(rig):
     assert rig.hub.connector(1) is rig.connectors[1][1]
     await rig.hub.remove_account(1)
     assert rig.hub.accounts() == []
+
+
+@pytest.mark.asyncio
+async def test_a_refresh_the_connector_makes_on_its_own_reaches_the_keyring(rig):
+    shop = rig.shop(1, platform=Platform.KUAISHOU)
+    await rig.start(1)
+    await wait_until(lambda: rig.state(1) is AccountState.CONNECTED)
+    connector = rig.connectors[1][0]
+    before = rig.hub.session(1).token_generation
+    for _ in range(3):  # 快手 rotates the refresh token each time: the keyring must hold the last one
+        await connector.refresh()
+    await wait_until(lambda: json.loads(SecretStore().get(shop.account(1).key, "refresh_token"))["token"]
+                     == connector.tokens.refresh_token)
+    assert rig.hub.session(1).token_generation == before + 3
+    shop.buyer_says("c1", "在吗")
+    await wait_until(lambda: rig.listener.messages)

@@ -68,6 +68,11 @@ class AccountSession:
         self._tokens_adopted_at: datetime | None = None
         self.token_generation = 0
         self._token_lock = asyncio.Lock()
+        self._persist_lock = asyncio.Lock()
+        self._persisted: Tokens | None = None
+        self._persisting: set[asyncio.Task] = set()
+        if hasattr(connector, "on_tokens"):
+            connector.on_tokens = self._on_connector_tokens
         self._catch_up_lock = asyncio.Lock()
         self._signed_in = asyncio.Event()
         self._sweep_soon = asyncio.Event()
@@ -105,6 +110,8 @@ class AccountSession:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._persisting:  # let a keyring write in progress finish rather than tear it
+            await asyncio.wait(list(self._persisting), timeout=5)
         try:
             await asyncio.wait_for(self.connector.aclose(), 5)
         except Exception:
@@ -132,11 +139,19 @@ class AccountSession:
 
     async def _sign_in(self) -> None:
         """Reuse the stored token, else refresh it, else sign in with the stored secrets."""
+        try:
+            credentials = await asyncio.to_thread(load_credentials, self.secrets, self.account)
+        except MissingSecret as exc:
+            raise NeedsLogin(str(exc)) from exc
+        use_credentials = getattr(self.connector, "use_credentials", None)
+        if use_credentials is not None:
+            use_credentials(credentials)  # signing needs the app secret even with a stored token
         tokens = await asyncio.to_thread(load_tokens, self.secrets, self.account)
         now = datetime.now(UTC)
         if tokens is not None and (tokens.access_expires_at - now).total_seconds() > self.policy.refresh_margin_s:
             self.connector.use_tokens(tokens)
-            await self._adopt(tokens, persist=False)
+            self._accept_tokens(tokens)
+            self._persisted = tokens
             return
         if tokens is not None and tokens.refresh_token and (
             tokens.refresh_expires_at is None or tokens.refresh_expires_at > now
@@ -148,24 +163,43 @@ class AccountSession:
             except AuthExpired as exc:
                 log.info("%s: stored refresh token refused (%s); signing in", self.account.key, exc)
         try:
-            credentials = await asyncio.to_thread(load_credentials, self.secrets, self.account)
-        except MissingSecret as exc:
-            raise NeedsLogin(str(exc)) from exc
-        try:
             tokens = await self._call(self.connector.sign_in(credentials))
         except (AuthExpired, PlatformError) as exc:
             raise NeedsLogin(f"登录失败：{_describe(exc)}") from exc
         await self._adopt(tokens)
 
-    async def _adopt(self, tokens: Tokens, *, persist: bool = True) -> None:
-        self.connector.use_tokens(tokens)
+    def _on_connector_tokens(self, tokens: Tokens) -> None:
+        """The connector signed in or refreshed on its own (e.g. just before expiry): keep the keyring in step."""
+        if tokens is self._tokens:
+            return
+        self._accept_tokens(tokens)
+        task = asyncio.get_running_loop().create_task(self._persist_latest())
+        self._persisting.add(task)
+        task.add_done_callback(self._persisting.discard)
+
+    def _accept_tokens(self, tokens: Tokens) -> None:
+        if tokens is self._tokens:
+            return
         self._tokens = tokens
         self._tokens_adopted_at = datetime.now(UTC)
         self.token_generation += 1
         self._signed_in.set()
-        if persist:
+
+    async def _adopt(self, tokens: Tokens) -> None:
+        self.connector.use_tokens(tokens)
+        self._accept_tokens(tokens)
+        await self._persist_latest()
+
+    async def _persist_latest(self) -> None:
+        # Always write the newest tokens, in order: 快手 rotates the refresh token on every
+        # refresh, so an older pair landing last would leave a dead refresh token in the keyring.
+        async with self._persist_lock:
+            tokens = self._tokens
+            if tokens is None or tokens is self._persisted:
+                return
             try:
                 await asyncio.to_thread(save_tokens, self.secrets, self.account, tokens)
+                self._persisted = tokens
             except SecretsUnavailable as exc:
                 # The session goes on with the token in memory; only a restart needs a new sign-in.
                 log.warning("%s: token not saved to the keyring: %s", self.account.key, exc)
