@@ -206,3 +206,17 @@ def test_the_outbox_has_one_way_in():
     callers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py") if "._write_after_gate(" in p.read_text())
     assert writers == ["store/messages.py", "sync/outbox.py"]
     assert callers == ["sync/hub.py"]
+
+
+@pytest.mark.asyncio
+async def test_the_real_gate_blocks_counterfeit_wording_and_warns_on_shirking(rig):
+    shop = await connected_shop(rig)
+    with pytest.raises(MessageBlocked) as raised:
+        await rig.hub.send(KEY, draft("这款是高仿的，放心"))
+    assert any(str(hit.category) == "counterfeit" for hit in raised.value.verdict.hits)
+    with pytest.raises(MessageNeedsConfirmation):
+        await rig.hub.send(KEY, draft("不知道"))
+    assert await rig.worker.call(store.list_outbox) == []
+    outbox_id = await rig.hub.send(KEY, draft("不知道"), confirmed_warning=True)
+    await wait_state(rig, outbox_id, "sent")
+    assert len(shop.deliveries) == 1
