@@ -129,6 +129,9 @@ class PhraseIndex:
         for index, code in enumerate(self._code.values):
             self._by_code.setdefault(code, []).append(index)
         self._scope_rank = [0 if e.scope is Scope.PERSONAL else 1 for e in self.entries]
+        self._by_key: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            self._by_key.setdefault(entry.key, []).append(index)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -143,7 +146,11 @@ class PhraseIndex:
         def allowed(index: int) -> bool:
             return not scoped or self.entries[index].phrase.applies_to(platform, shop_id)
 
-        used = {i: n for i, e in enumerate(self.entries) if (n := usage.get(e.key, 0)) > 0} if usage else {}
+        used: dict[int, int] = {}
+        for key, uses in usage.items():
+            if uses > 0:
+                for index in self._by_key.get(key, ()):
+                    used[index] = uses
         scored: list[tuple[float, int, int, str]] = []
         if len(terms) <= 1:
             term = terms[0] if terms else ""
