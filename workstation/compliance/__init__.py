@@ -1,0 +1,32 @@
+"""The local compliance filter: text or image bytes in, a verdict out. Qt-free.
+
+    from workstation.compliance import check_text, check_image, ComplianceFilter
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from workstation.compliance.filter import ComplianceFilter, default_word_dir
+from workstation.compliance.image import check_image
+from workstation.domain.verdict import Verdict
+
+__all__ = ["ComplianceFilter", "check_image", "check_text", "default_filter", "default_word_dir"]
+
+_default: ComplianceFilter | None = None
+_default_lock = threading.Lock()
+
+
+def default_filter() -> ComplianceFilter:
+    """The shared filter over resources/compliance/, built on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = ComplianceFilter()
+    return _default
+
+
+def check_text(text: str, *, platform: str | None = None, recent_sent: Sequence[str] = ()) -> Verdict:
+    return default_filter().check_text(text, platform=platform, recent_sent=recent_sent)

@@ -1,0 +1,44 @@
+"""Claiming to be the platform (我是拼多多官方客服) and running down the platform or other shops.
+
+Patterns run over the words view, so spaces and punctuation inside them do not help.
+Advising a buyer to contact the platform (联系平台客服介入) is not a claim and passes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workstation.compliance.context import CheckContext, words_hit
+from workstation.compliance.normalize import Normalized
+from workstation.domain.verdict import Category, Hit
+
+_PLATFORMS = r"(?:拼多多|多多|淘宝|天猫|抖音|抖店|快手小店|快手|京东|平台|阿里)"
+_CLAIM = re.compile(
+    rf"(?:我|我们|本人|这边|这里|咱们)(?:就|也|可)?(?:是|为|代表)(?:{_PLATFORMS})+(?:的)?"
+    r"(?:官方)?(?:客服|工作人员|小二|人员|官方|审核员?|专员|员工|总部)"
+    rf"|代表(?:{_PLATFORMS})+(?:承诺|保证|通知|向您)"
+    rf"|以(?:{_PLATFORMS})+(?:的)?名义"
+    rf"|(?:{_PLATFORMS})+官方(?:承诺|担保)"
+)
+_DISPARAGE = re.compile(
+    rf"{_PLATFORMS}(?:就是|真是|真的|太|真|都是|很|特别|也)?(?:垃圾|坑人|坑爹|黑心|骗子|骗人|烂透|恶心|辣鸡)"
+    r"|(?:别家|别的店|别的家|其他店|其它店|其他家|其它家|别人家|隔壁店?|同行|他们家|那家店?)"
+    r"(?:的|卖的)?(?:东西|货|产品|商品)?(?:都是|全是|就是|是|都)?"
+    r"(?:假货|假的|骗子|垃圾|次品|劣质|山寨|骗人的|翻新|黑心)"
+)
+
+CLAIM_REASON = "“{m}”会让买家以为您代表平台，平台禁止冒充平台或以平台名义承诺。"
+DISPARAGE_REASON = "“{m}”诋毁平台或其他店铺，平台禁止。"
+
+
+def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
+    words = doc.words
+    hits = [
+        words_hit(doc, m.start(), m.end(), Category.IMPERSONATION, "impersonation.claim", CLAIM_REASON)
+        for m in _CLAIM.finditer(words)
+    ]
+    hits += [
+        words_hit(doc, m.start(), m.end(), Category.DISPARAGE, "disparage.phrase", DISPARAGE_REASON)
+        for m in _DISPARAGE.finditer(words)
+    ]
+    return hits

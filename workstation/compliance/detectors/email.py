@@ -1,0 +1,31 @@
+"""E-mail addresses, including 艾特 / (at) / ＠ for @ and 点 / dot for the dots."""
+
+from __future__ import annotations
+
+import re
+
+from workstation.compliance.context import CheckContext, light_hit
+from workstation.compliance.domains import clean_host, registrable
+from workstation.compliance.normalize import Normalized
+from workstation.domain.verdict import Category, Hit
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
+_AT = r"(?:[ \t]*(?:@|艾特|爱特|\(at\)|\[at\]|\{at\}|(?<=[ \t])at(?=[ \t]))[ \t]*)"
+_EMAIL = re.compile(
+    rf"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}(?P<host>(?:{_LABEL}{_DOT})+[a-z]{{2,24}})(?![a-z0-9-])"
+)
+_QUICK = re.compile(r"@|艾特|爱特|at")
+
+REASON = "“{m}”是电子邮箱，平台禁止把买家引到站外联系，请删除。"
+
+
+def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
+    if not _QUICK.search(doc.light):
+        return []
+    hits = []
+    for m in _EMAIL.finditer(doc.light):
+        if registrable(clean_host(m.group("host"))) is None:
+            continue
+        hits.append(light_hit(doc, m.start(), m.end(), Category.CONTACT, "contact.email", REASON))
+    return hits

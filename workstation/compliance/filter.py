@@ -1,0 +1,130 @@
+"""The text filter: normalise once, run every detector, turn the hits into a verdict."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workstation.compliance import wordlists
+from workstation.compliance.context import CheckContext
+from workstation.compliance.detectors import TEXT_DETECTORS
+from workstation.compliance.lexicon import Lexicon
+from workstation.compliance.normalize import Normalized
+from workstation.domain.verdict import PASS, Action, Category, Hit, Verdict
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("pdd", "taobao", "douyin", "kuaishou", "jd")
+RELOAD_CHECK_SECONDS = 2.0
+_ACCOUNT_LIKE = {Category.LINK, Category.CONTACT, Category.PAYMENT}
+_RANK = {Action.BLOCK: 2, Action.WARN: 1, Action.PASS: 0}
+
+
+def default_word_dir() -> Path:
+    """resources/compliance/ of this checkout or bundle; WORKSTATION_COMPLIANCE_DIR overrides it."""
+    override = os.environ.get("WORKSTATION_COMPLIANCE_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "resources" / "compliance"
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    lexicon: Lexicon
+    allowed: dict[str, frozenset[str]]
+    signature: tuple
+
+
+def _compile(word_dir: Path) -> _Compiled:
+    signature = wordlists.lists_signature(word_dir)
+    lists = {}
+    for name, (category, severity) in wordlists.WORD_CATEGORIES.items():
+        lists[name] = (wordlists.load_list(word_dir, name).enabled_words, category, severity)
+    lists[wordlists.BENIGN_LIST] = (wordlists.load_list(word_dir, wordlists.BENIGN_LIST).enabled_words, None, Action.PASS)
+    domains = wordlists.parse_allowed_domains(wordlists.load_list(word_dir, wordlists.ALLOWED_DOMAINS_LIST))
+    everywhere = domains.get("*", set())
+    allowed = {p: frozenset(domains.get(p, set()) | everywhere) for p in PLATFORMS}
+    allowed[""] = frozenset(everywhere)
+    return _Compiled(Lexicon(lists), allowed, signature)
+
+
+def _platform_code(platform) -> str:
+    if platform is None:
+        return ""
+    code = str(getattr(platform, "value", platform)).strip().lower()
+    if code not in PLATFORMS:
+        raise ValueError(f"未知平台“{platform}”，可选：{'、'.join(PLATFORMS)}")
+    return code
+
+
+def _drop_covered(hits: list[Hit]) -> list[Hit]:
+    """One report per offence: a hit inside a same-kind hit at least as severe adds nothing."""
+    def kind(h: Hit):
+        return "account" if h.category in _ACCOUNT_LIKE else h.category
+
+    kept: list[Hit] = []
+    for i, h in enumerate(hits):
+        covered = False
+        for j, g in enumerate(hits):
+            if i == j or kind(g) != kind(h) or _RANK[g.severity] < _RANK[h.severity]:
+                continue
+            if g.start <= h.start and h.end <= g.end:
+                same = (g.start, g.end, g.severity) == (h.start, h.end, h.severity)
+                if not same or j < i:
+                    covered = True
+                    break
+        if not covered:
+            kept.append(h)
+    return kept
+
+
+class ComplianceFilter:
+    """Word lists from `word_dir` plus the built-in detectors. Lists reload without restart:
+    call `reload()`, or just edit the files — the filter notices within a few seconds."""
+
+    def __init__(self, word_dir: Path | None = None, *, auto_reload: bool = True):
+        self.word_dir = Path(word_dir) if word_dir is not None else default_word_dir()
+        self._auto_reload = auto_reload
+        self._lock = threading.Lock()
+        self._compiled = _compile(self.word_dir)
+        self._next_reload_check = time.monotonic() + RELOAD_CHECK_SECONDS
+
+    def reload(self) -> None:
+        compiled = _compile(self.word_dir)
+        with self._lock:
+            self._compiled = compiled
+        log.info("compliance word lists reloaded from %s (%d words)", self.word_dir, compiled.lexicon.word_count)
+
+    def _current(self) -> _Compiled:
+        if self._auto_reload:
+            now = time.monotonic()
+            if now >= self._next_reload_check:
+                self._next_reload_check = now + RELOAD_CHECK_SECONDS
+                if wordlists.lists_signature(self.word_dir) != self._compiled.signature:
+                    self.reload()
+        return self._compiled
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self._current().lexicon
+
+    def check_text(self, text: str, *, platform: str | None = None, recent_sent: Sequence[str] = ()) -> Verdict:
+        if not isinstance(text, str):
+            raise TypeError("text must be str")
+        code = _platform_code(platform)
+        if not text:
+            return PASS
+        compiled = self._current()
+        ctx = CheckContext(code or None, tuple(recent_sent), compiled.lexicon, compiled.allowed[code])
+        doc = Normalized(text)
+        hits: list[Hit] = []
+        for detector in TEXT_DETECTORS:
+            hits.extend(detector.detect(doc, ctx))
+        if not hits:
+            return PASS
+        return Verdict.from_hits(_drop_covered(hits))
