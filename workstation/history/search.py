@@ -1,0 +1,268 @@
+"""Search all shops' stored messages: Chinese substrings of any length, plus filters, in pages.
+
+Text goes to the FTS5 index (schema.py): 3+ characters to the trigram index, 1–2 to
+the bigram index. Pages are keyset-paged on the message row id, newest stored first,
+so the UI can stream page after page without OFFSET scans: pass `page.next_before`
+back as `before`. `iter_search` yields the pages as a generator.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterator
+
+import sqlite_utils
+
+from workstation.domain.messages import Rating
+from workstation.domain.platforms import Platform
+from workstation.history.schema import BIGRAM_TABLE, TRIGRAM_TABLE, audit_join
+
+CHINA = timezone(timedelta(hours=8), "UTC+08:00")
+PAGE_SIZE = 200
+
+_COLUMNS = (
+    "id, platform, shop_id, shop_name, conversation_id, message_id, buyer_id, buyer_nick, sender, agent_id,"
+    " sent_at, sent_at_ms, type, text, event, rating, rating_reasons"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """What the reviewer asked for. Empty fields do not filter.
+
+    `since`/`until` are dates (whole days in China time, both inclusive) or aware datetimes.
+    `buyer` matches a buyer id exactly or a nickname by substring.
+    """
+
+    text: str = ""
+    buyer: str = ""
+    shop_id: str = ""
+    platform: Platform | None = None
+    agent_id: str = ""
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    blocked_only: bool = False
+    rating: Rating | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryHit:
+    row_id: int
+    platform: Platform
+    shop_id: str
+    shop_name: str
+    conversation_id: str
+    message_id: str
+    buyer_id: str
+    buyer_nick: str
+    sender: str
+    agent_id: str
+    sent_at: datetime
+    type: str
+    text: str
+    event: str | None
+    rating: str | None
+    rating_reasons: tuple[str, ...]
+
+    @property
+    def conversation_key(self) -> tuple[str, str, str]:
+        return (self.platform.value, self.shop_id, self.conversation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    hits: list[HistoryHit]
+    next_before: int | None  # pass as `before` for the next page; None when this was the last
+
+
+def day_start_ms(day: date) -> int:
+    return int(datetime.combine(day, time(), CHINA).timestamp() * 1000)
+
+
+def bound_ms(value: date | datetime | None, *, end: bool) -> int | None:
+    """A date means the whole day in China time (both ends inclusive); a datetime is exact."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("datetime bounds must carry a UTC offset")
+        return int(value.timestamp() * 1000)
+    return day_start_ms(value + timedelta(days=1)) - 1 if end else day_start_ms(value)
+
+
+def _is_token_char(char: str) -> bool:
+    # unicode61's token characters: letters, numbers and private-use characters.
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category == "Co"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def text_match(text: str) -> tuple[str, str, list] | None:
+    """(FTS table, MATCH expression) for `text`, or None when only a scan can answer it."""
+    if len(text) >= 3:
+        return TRIGRAM_TABLE, _quote(text)
+    if text and all(_is_token_char(c) for c in text):
+        return BIGRAM_TABLE, _quote(text) + ("*" if len(text) == 1 else "")
+    return None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def build_sql(db: sqlite_utils.Database, query: HistoryQuery, *, before: int | None, limit: int) -> tuple[str, list]:
+    """The SQL for one page; public so the benchmark can time exactly this query raw."""
+    where: list[str] = []
+    params: list = []
+    text = query.text.strip()
+    match = text_match(text) if text else None
+    if match:
+        table, expression = match
+        source = f"{table} AS f CROSS JOIN messages AS m ON m.id = f.rowid"
+        where.append(f"{table} MATCH ?")
+        params.append(expression)
+        id_column = "f.rowid"
+    else:
+        source = "messages AS m"
+        id_column = "m.id"
+        if text:
+            where.append("m.text LIKE ? ESCAPE '\\'")
+            params.append(f"%{_escape_like(text)}%")
+    if before is not None:
+        where.append(f"{id_column} < ?")
+        params.append(before)
+    if query.platform is not None:
+        where.append("m.platform = ?")
+        params.append(query.platform.value)
+    if query.shop_id:
+        where.append("m.shop_id = ?")
+        params.append(query.shop_id)
+    if query.agent_id:
+        where.append("m.agent_id = ?")
+        params.append(query.agent_id)
+    if query.buyer.strip():
+        buyer = query.buyer.strip()
+        where.append("(m.buyer_id = ? OR m.buyer_nick LIKE ? ESCAPE '\\')")
+        params += [buyer, f"%{_escape_like(buyer)}%"]
+    since = bound_ms(query.since, end=False)
+    until = bound_ms(query.until, end=True)
+    if since is not None:
+        where.append("m.sent_at_ms >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("m.sent_at_ms <= ?")
+        params.append(until)
+    if query.rating is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM messages AS r WHERE r.platform = m.platform AND r.shop_id = m.shop_id"
+            " AND r.conversation_id = m.conversation_id AND r.event = 'rating' AND r.rating = ?)"
+        )
+        params.append(query.rating.value)
+    if query.blocked_only:
+        condition = audit_join(db, "m")
+        # No audit table yet (the compliance filter's migration has not run): nothing was blocked.
+        where.append(condition or "0")
+    columns = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
+    sql = f"SELECT {columns} FROM {source}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {id_column} DESC LIMIT {int(limit)}"
+    return sql, params
+
+
+def _hit(row: tuple) -> HistoryHit:
+    return HistoryHit(
+        row_id=row[0],
+        platform=Platform(row[1]),
+        shop_id=row[2],
+        shop_name=row[3],
+        conversation_id=row[4],
+        message_id=row[5],
+        buyer_id=row[6],
+        buyer_nick=row[7],
+        sender=row[8],
+        agent_id=row[9],
+        sent_at=datetime.fromisoformat(row[10]),
+        type=row[12],
+        text=row[13],
+        event=row[14],
+        rating=row[15],
+        rating_reasons=tuple(json.loads(row[16])) if row[16] and row[16] != "[]" else (),
+    )
+
+
+def search(
+    db: sqlite_utils.Database, query: HistoryQuery, *, before: int | None = None, limit: int = PAGE_SIZE
+) -> SearchPage:
+    """One page of hits, newest stored first."""
+    sql, params = build_sql(db, query, before=before, limit=limit)
+    rows = db.execute(sql, params).fetchall()
+    hits = [_hit(row) for row in rows]
+    return SearchPage(hits, hits[-1].row_id if len(hits) == limit else None)
+
+
+def iter_search(db: sqlite_utils.Database, query: HistoryQuery, *, page_size: int = PAGE_SIZE) -> Iterator[list[HistoryHit]]:
+    """Every hit, a page at a time; stop iterating to stop the search."""
+    before = None
+    while True:
+        page = search(db, query, before=before, limit=page_size)
+        if page.hits:
+            yield page.hits
+        if page.next_before is None:
+            return
+        before = page.next_before
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationContext:
+    messages: list[HistoryHit]
+    hit_index: int          # position of the hit in `messages`, -1 if it was deleted meanwhile
+    more_before: bool
+    more_after: bool
+
+
+def conversation_context(
+    db: sqlite_utils.Database, hit_row_id: int, *, before: int = 30, after: int = 30
+) -> ConversationContext:
+    """The hit's conversation around it, in time order, for replaying it."""
+    row = db.execute("SELECT platform, shop_id, conversation_id, sent_at_ms FROM messages WHERE id = ?", [hit_row_id]).fetchone()
+    if row is None:
+        return ConversationContext([], -1, False, False)
+    platform, shop_id, conversation_id, at = row
+    scope = "platform = ? AND shop_id = ? AND conversation_id = ?"
+    key = [platform, shop_id, conversation_id]
+    earlier = db.execute(
+        f"SELECT {_COLUMNS} FROM messages WHERE {scope} AND (sent_at_ms < ? OR (sent_at_ms = ? AND id < ?))"
+        " ORDER BY sent_at_ms DESC, id DESC LIMIT ?",
+        [*key, at, at, hit_row_id, before + 1],
+    ).fetchall()
+    later = db.execute(
+        f"SELECT {_COLUMNS} FROM messages WHERE {scope} AND (sent_at_ms > ? OR (sent_at_ms = ? AND id >= ?))"
+        " ORDER BY sent_at_ms, id LIMIT ?",
+        [*key, at, at, hit_row_id, after + 2],
+    ).fetchall()
+    more_before = len(earlier) > before
+    more_after = len(later) > after + 1
+    rows = list(reversed(earlier[:before])) + later[: after + 1]
+    messages = [_hit(r) for r in rows]
+    index = next((i for i, m in enumerate(messages) if m.row_id == hit_row_id), -1)
+    return ConversationContext(messages, index, more_before, more_after)
+
+
+def shops(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    """(platform, shop_id, shop_name) of every shop with stored messages, for the filter lists."""
+    keys = db.execute("SELECT DISTINCT platform, shop_id FROM messages ORDER BY platform, shop_id").fetchall()
+    found = []
+    for platform, shop_id in keys:
+        name = db.execute(
+            "SELECT shop_name FROM messages WHERE platform = ? AND shop_id = ? AND shop_name != '' LIMIT 1",
+            [platform, shop_id],
+        ).fetchone()
+        found.append((platform, shop_id, name[0] if name else ""))
+    return found
