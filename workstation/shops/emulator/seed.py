@@ -58,6 +58,18 @@ def buyer_nick(rng: random.Random, platform: Platform) -> str:
     return rng.choice(NICK_PARTS) + rng.choice(NICK_ENDS) + str(rng.randint(1, 999))
 
 
+def order_number(platform: Platform, a: int, b: int, created: datetime) -> str:
+    """An order number shaped like the platform's own (what the side panel validates):
+    拼多多 yyMMdd-15 digits, 抖店 19 digits, 京东 12 digits, 淘宝 and 快手 18 digits."""
+    if platform is Platform.PDD:
+        return f"{created:%y%m%d}-{a}{b}{created.hour:03d}"
+    if platform is Platform.DOUYIN:
+        return f"6{a}{created:%y%m%d}{b}"
+    if platform is Platform.JD:
+        return f"{a}{b}"
+    return f"{a}{created:%y%m%d}{b}"
+
+
 def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 

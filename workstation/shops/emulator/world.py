@@ -224,7 +224,8 @@ class World:
             amount -= 2000  # paid with the 满199减20 coupon
         address = buyer["address"]
         order = {
-            "order_id": f"{rng.randint(100000, 999999)}{created:%y%m%d}{rng.randint(100000, 999999)}",
+            "order_id": S.order_number(shop.platform, rng.randint(100000, 999999), rng.randint(100000, 999999),
+                                       created),
             "buyer_id": buyer["buyer_id"], "status": status, "amount_fen": amount, "created_at": created,
             "items": items, "receiver": address["receiver"], "phone": address["phone"],
             "address": address["province"] + address["city"] + address["district"] + address["detail"],
