@@ -78,3 +78,14 @@ def test_team_import_goes_to_the_draft_and_bad_import_changes_nothing(tmp_path, 
     out = tmp_path / "team.csv"
     assert run_cli(data_dir, "export", "--library", "team", "--out", str(out)) == 0
     assert "草稿" in capsys.readouterr().out
+
+
+def test_lint_with_the_real_compliance_filter(tmp_path, data_dir, capsys):
+    from workstation.compliance import check_text  # noqa: F401  (the real filter, not the fake)
+
+    path = csv_file(tmp_path / "p.csv", "售前,hi,\"{买家昵称|亲}，您好，48小时内发货\"\n售前,gf,这款是高仿的\n售前,vx,加我vx123456\n")
+    assert run_cli(data_dir, "lint", str(path), "--json", "--platform", "快手") == 1
+    verdicts = {x["code"]: x for x in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert verdicts["hi"]["verdict"] == "pass"
+    assert verdicts["gf"]["verdict"] == "block" and verdicts["gf"]["hits"][0]["category"] == "counterfeit"
+    assert verdicts["vx"]["verdict"] == "block" and verdicts["vx"]["hits"][0]["category"] == "contact"

@@ -153,3 +153,15 @@ def test_subscription_password_comes_from_the_keyring(tmp_path, dav, data_dir, m
 def test_missing_password(tmp_path, dav, data_dir):
     save_subscription(data_dir, Subscription("webdav", dav.url(), USER))
     assert "还没有保存 WebDAV 密码" in run(QuickReplies(data_dir).refresh_team()).text
+
+
+def test_publish_uses_the_real_compliance_filter_by_default(tmp_path):
+    from workstation.compliance import check_text  # noqa: F401  (the real filter)
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    lead = TeamSync(LibraryStore(tmp_path / "lead"), FolderRemote(shared), clock=clock)
+    with pytest.raises(PublishBlocked) as caught:
+        run(lead.publish(team_library().upsert("售前", Phrase("vx", "有问题加我vx123456")), base_etag=None))
+    assert [c.code for c in caught.value.blocked] == ["vx"]
+    assert run(lead.publish(team_library(), base_etag=None)).revision == 1

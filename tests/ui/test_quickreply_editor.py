@@ -194,3 +194,42 @@ def test_import_with_errors_changes_nothing_and_good_import_is_undoable(qtbot, t
     assert editor.library.content_equals(team_library())
     out = tmp_path / "out.xlsx"
     assert editor.export_file(out) and out.exists()
+
+
+def qr_png() -> bytes:
+    import cv2
+    import numpy as np
+
+    encoder = cv2.QRCodeEncoder.create()
+    image = cv2.resize(encoder.encode("https://example.com/wx"), (240, 240), interpolation=cv2.INTER_NEAREST)
+    padded = np.pad(image, 40, constant_values=255)
+    ok, data = cv2.imencode(".png", padded)
+    return data.tobytes()
+
+
+def plain_png() -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, data = cv2.imencode(".png", np.full((60, 60), 200, dtype=np.uint8))
+    return data.tobytes()
+
+
+def test_images_attach_travel_to_the_agent_and_qr_codes_block_publishing(qtbot, tmp_path, editor, shared):
+    editor.select_code("by")
+    assert editor.add_image(plain_png())
+    assert editor.images_label.text() == "1 张图片"
+    assert not editor.add_image(b"not an image")
+    assert "图片格式不支持" in editor.message_label.text()
+    assert asyncio.run(editor.publish())
+    agent = QuickReplies(tmp_path / "agent-data", remote=FolderRemote(shared))
+    asyncio.run(agent.refresh_team())
+    (hit,) = [h for h in agent.search("by") if h.entry.phrase.code == "by"]
+    assert agent.images_for(hit.entry) == [plain_png()]
+
+    editor.select_code("hi")
+    assert editor.add_image(qr_png())
+    assert asyncio.run(editor.publish()) is False
+    assert "二维码" in editor.problems_list.item(0).text() or "QR" in editor.problems_list.item(0).text()
+    editor.clear_images()
+    assert editor.library.find("hi")[1].images == ()

@@ -52,11 +52,12 @@ class PhraseCheck:
 
 
 def check_library(library: Library, *, platform: Platform | None = None,
-                  check_text: Callable | None = None) -> list[PhraseCheck]:
+                  check_text: Callable | None = None, check_image: Callable | None = None) -> list[PhraseCheck]:
     """One check per phrase, in library order. Offsets in hits refer to the phrase text as written.
 
     Without `platform`, a phrase limited to some platforms is checked against each of them (their rules
-    differ, e.g. Kuaishou 2.8 on counterfeit wording) and the strictest verdict is kept.
+    differ, e.g. Kuaishou 2.8 on counterfeit wording) and the strictest verdict is kept. A phrase's
+    images go through the image check (QR codes are banned on every platform).
     """
     if check_text is None:
         from workstation.compliance import check_text
@@ -65,6 +66,10 @@ def check_library(library: Library, *, platform: Platform | None = None,
         platforms = (platform,) if platform else phrase.platforms or (None,)
         verdicts = [check_text(phrase.text, platform=p) for p in platforms]
         worst = max(verdicts, key=_severity)
+        for ref in phrase.images:
+            if check_image is None:
+                from workstation.compliance import check_image
+            worst = worst.merged(check_image(library.images.get(ref, b"")))
         checks.append(PhraseCheck(group, phrase.code, phrase.text, worst))
     return checks
 

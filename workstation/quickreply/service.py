@@ -89,6 +89,11 @@ class QuickReplies:
         self.usage.record(entry.key)
         return render(entry.phrase.text, context)
 
+    def images_for(self, entry: Entry) -> list[bytes]:
+        """The images a phrase sends after its text, in order."""
+        library = self.personal if entry.scope is Scope.PERSONAL else self.team
+        return [library.images[ref] for ref in entry.phrase.images if ref in library.images]
+
     # --- changing ------------------------------------------------------------------------------
 
     def save_personal(self, library: Library) -> Library:

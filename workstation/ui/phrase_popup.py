@@ -59,6 +59,7 @@ class PhrasePopup(QFrame):
     """Search field + result list. Up/Down move, Enter inserts, Esc closes."""
 
     phrase_chosen = Signal(str, list)  # rendered text, list[UnfilledVariable]
+    entry_chosen = Signal(object)  # the Entry, emitted first; images via QuickReplies.images_for(entry)
     dismissed = Signal()
 
     def __init__(self, quick_replies: QuickReplies, parent: QWidget | None = None, *, as_popup: bool = True):
@@ -142,6 +143,7 @@ class PhrasePopup(QFrame):
             return False
         rendered = self.quick_replies.use(hit.entry, self._context)
         self.hide()
+        self.entry_chosen.emit(hit.entry)
         self.phrase_chosen.emit(rendered.text, list(rendered.unfilled))
         return True
 

@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 
 from workstation.domain.platforms import Platform
 from workstation.quickreply.merge import differences, merge
+from workstation.quickreply.fileformat import image_ref
 from workstation.quickreply.model import (
-    DEFAULT_GROUP, Entry, Library, Phrase, Scope, check_code, check_group_name, check_phrase_text,
+    DEFAULT_GROUP, MAX_IMAGE_BYTES, Entry, Library, LibraryInvalid, Phrase, Scope, check_code, check_group_name,
+    check_phrase_text,
 )
 from workstation.quickreply.remote import PublishConflict, SyncError
 from workstation.quickreply.search import PhraseIndex
@@ -360,6 +362,16 @@ class QuickReplyEditor(QDialog):
         form.addRow("短语内容", self.text_field)
         form.addRow("适用平台", platforms)
         form.addRow("适用店铺", self.shops_field)
+        self.images_label = QLabel("无图片", self)
+        self.add_image_button = QPushButton("添加图片…", self)
+        self.add_image_button.clicked.connect(self._choose_image)
+        self.clear_images_button = QPushButton("移除图片", self)
+        self.clear_images_button.clicked.connect(self.clear_images)
+        images = QHBoxLayout()
+        for widget in (self.images_label, self.add_image_button, self.clear_images_button):
+            images.addWidget(widget)
+        images.addStretch(1)
+        form.addRow("图片", images)
         form.addRow("", self.save_phrase_button)
         self.preview = QTextBrowser(self)
         self.preview.setMaximumHeight(110)
@@ -468,6 +480,7 @@ class QuickReplyEditor(QDialog):
         for platform, box in self.platform_boxes.items():
             box.setChecked(bool(phrase and platform in phrase.platforms))
         self.shops_field.setText("、".join(phrase.shops) if phrase else "")
+        self.images_label.setText(f"{len(phrase.images)} 张图片" if phrase and phrase.images else "无图片")
         self._update_preview()
 
     def save_detail(self) -> bool:
@@ -493,6 +506,42 @@ class QuickReplyEditor(QDialog):
         unknown = unknown_variables(text)
         self._say(f"已保存短语 {code}。" + (f"注意：{'、'.join(unknown)} 不是可用的变量。" if unknown else ""))
         return True
+
+    def add_image(self, data: bytes) -> bool:
+        """Attach an image to the selected phrase (checked for QR codes when publishing)."""
+        found = self.library.find(self._current_code) if self._current_code else None
+        if found is None:
+            self._say("请先选择一条短语。", error=True)
+            return False
+        if len(data) > MAX_IMAGE_BYTES:
+            self._say(f"图片超过 {MAX_IMAGE_BYTES // 1024 // 1024} MB，请压缩后再添加。", error=True)
+            return False
+        try:
+            ref = image_ref(data)
+        except LibraryInvalid as exc:
+            self._say(str(exc), error=True)
+            return False
+        group, phrase = found
+        images = {**dict(self.library.images), ref: data}
+        updated = self.library.with_changes(images=images).upsert(
+            group, phrase.with_changes(images=tuple(dict.fromkeys(phrase.images + (ref,)))))
+        self.apply(updated, f"给短语 {phrase.code} 添加图片", select=phrase.code)
+        return True
+
+    def clear_images(self) -> None:
+        found = self.library.find(self._current_code) if self._current_code else None
+        if found and found[1].images:
+            group, phrase = found
+            library = self.library.upsert(group, phrase.with_changes(images=())).without([])
+            self.apply(library, f"移除短语 {phrase.code} 的图片", select=phrase.code)
+
+    def _choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择图片", "", "图片 (*.png *.jpg *.jpeg *.gif *.webp)")
+        if path:
+            try:
+                self.add_image(Path(path).read_bytes())
+            except OSError as exc:
+                self._say(f"无法读取图片：{exc.strerror or exc}", error=True)
 
     def add_group(self, name: str | None = None) -> str:
         existing = set(self.library.group_names())
