@@ -25,6 +25,12 @@ def light_hit(doc: Normalized, start: int, end: int, category: Category, rule: s
     return _hit(doc, o_start, o_end, category, rule, reason, severity)
 
 
+def view_hit(doc: Normalized, view: str, start: int, end: int, category: Category, rule: str, reason: str,
+             severity: Action = Action.BLOCK) -> Hit:
+    o_start, o_end = doc.span(view, start, end)
+    return _hit(doc, o_start, o_end, category, rule, reason, severity)
+
+
 def words_hit(doc: Normalized, start: int, end: int, category: Category, rule: str, reason: str,
               severity: Action = Action.BLOCK) -> Hit:
     o_start, o_end = doc.words_span(start, end)

@@ -194,6 +194,24 @@ class Normalized:
     def _light_origins(self) -> list[int]:
         return _origins(self.original, LIGHT_TABLE)
 
+    @cached_property
+    def compact(self) -> str:
+        """The light view without spaces, for links and e-mails split by spaces (163.c om)."""
+        return self.light.replace(" ", "")
+
+    @cached_property
+    def _compact_origins(self) -> list[int]:
+        light, origins = self.light, self._light_origins
+        return [origins[i] for i, c in enumerate(light) if c != " "]
+
+    def compact_span(self, start: int, end: int) -> tuple[int, int]:
+        origins = self._compact_origins
+        return origins[start], origins[end - 1] + 1
+
+    def span(self, view: str, start: int, end: int) -> tuple[int, int]:
+        """Original span of [start, end) in the named view ("words", "light" or "compact")."""
+        return getattr(self, f"{view}_span")(start, end)
+
     def words_span(self, start: int, end: int) -> tuple[int, int]:
         origins = self._words_origins
         return origins[start], origins[end - 1] + 1

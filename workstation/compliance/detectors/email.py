@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from workstation.compliance.context import CheckContext, light_hit
+from workstation.compliance.context import CheckContext, view_hit
 from workstation.compliance.domains import clean_host, registrable
 from workstation.compliance.normalize import Normalized
 from workstation.domain.verdict import Category, Hit
@@ -13,7 +13,7 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
 _AT = r"(?:[ \t]*(?:@|艾特|爱特|\(at\)|\[at\]|\{at\}|(?<=[ \t])at(?=[ \t]))[ \t]*)"
 _EMAIL = re.compile(
-    rf"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}(?P<host>(?:{_LABEL}{_DOT})+[a-z]{{2,24}})(?![a-z0-9-])"
+    rf"(?<![a-z0-9_%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}(?P<host>(?:{_LABEL}{_DOT})+[a-z]{{2,24}})(?![a-z0-9-])"
 )
 _QUICK = re.compile(r"@|艾特|爱特|at")
 
@@ -24,8 +24,10 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     if not _QUICK.search(doc.light):
         return []
     hits = []
-    for m in _EMAIL.finditer(doc.light):
-        if registrable(clean_host(m.group("host"))) is None:
-            continue
-        hits.append(light_hit(doc, m.start(), m.end(), Category.CONTACT, "contact.email", REASON))
+    views = ("light", "compact") if " " in doc.light else ("light",)
+    for view in views:
+        for m in _EMAIL.finditer(getattr(doc, view)):
+            if registrable(clean_host(m.group("host"))) is None:
+                continue
+            hits.append(view_hit(doc, view, m.start(), m.end(), Category.CONTACT, "contact.email", REASON))
     return hits

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from workstation.compliance.context import CheckContext, light_hit
+from workstation.compliance.context import CheckContext, light_hit, view_hit
 from workstation.compliance.domains import COMMON_TLDS, clean_host, is_allowed, registrable
 from workstation.compliance.normalize import Normalized
 from workstation.domain.verdict import Action, Category, Hit
@@ -15,7 +15,7 @@ from workstation.domain.verdict import Action, Category, Hit
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
 _DOMAIN = re.compile(
-    rf"(?<![a-z0-9@._%+-])(?P<scheme>(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/[ \t]*)?"
+    rf"(?<![a-z0-9@_%+-])(?P<scheme>(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/[ \t]*)?"
     rf"(?P<host>(?:{_LABEL}{_DOT})+(?:[a-z]{{2,24}}|xn--[a-z0-9-]{{2,59}}|\d{{1,3}}))"
     rf"(?![a-z0-9-])(?P<port>:\d{{2,5}})?(?P<path>/[!-~]*)?"
 )
@@ -30,11 +30,11 @@ TOKEN_REASON = "“{m}”是淘口令一类的分享口令，会把买家引到�
 TOKEN_WARN = "“{m}”像淘口令，发给买家前请确认它指向本店商品。"
 
 
-def _link_hits(doc: Normalized, ctx: CheckContext) -> tuple[list[Hit], list[tuple[int, int]]]:
-    """Hits, and the light-view spans of every host read (allowed or not)."""
+def _link_hits(doc: Normalized, ctx: CheckContext, view: str) -> tuple[list[Hit], list[tuple[int, int]]]:
+    """Hits, and the spans of every host read (allowed or not) in that view."""
     hits = []
     hosts = []
-    for m in _DOMAIN.finditer(doc.light):
+    for m in _DOMAIN.finditer(getattr(doc, view)):
         hosts.append(m.span())
         host = clean_host(m.group("host"))
         labels = host.split(".")
@@ -51,7 +51,7 @@ def _link_hits(doc: Normalized, ctx: CheckContext) -> tuple[list[Hit], list[tupl
                 continue
             if is_allowed(host, ctx.allowed_domains):
                 continue
-        hits.append(light_hit(doc, m.start(), m.end(), Category.LINK, "link.domain", LINK_REASON))
+        hits.append(view_hit(doc, view, m.start(), m.end(), Category.LINK, "link.domain", LINK_REASON))
     return hits, hosts
 
 
@@ -59,7 +59,9 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     light = doc.light
     if not _QUICK.search(light):
         return []
-    hits, hosts = _link_hits(doc, ctx)
+    hits, hosts = _link_hits(doc, ctx, "light")
+    if " " in light:  # 163.c om, www .xx. com: read once more with the spaces gone
+        hits += _link_hits(doc, ctx, "compact")[0]
     for m in _SCHEME_ONLY.finditer(light):
         if not any(start <= m.start() < end for start, end in hosts):  # http:// and no host we could read
             hits.append(light_hit(doc, m.start(), m.end(), Category.LINK, "link.url", LINK_REASON))

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from workstation.compliance.normalize import Normalized
 
+# Coarse runs take any separator (138，1234，5678); fine runs stop at sentence punctuation, so a
+# card number followed by "，0" is still read on its own.
 _RUN = re.compile(r"[0-9](?:[\W_]{0,3}[0-9])*")
+_FINE_RUN = re.compile(r"[0-9](?:[^\w,;!?、:]{0,3}[0-9])*")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
@@ -29,9 +32,11 @@ def digit_runs(doc: Normalized) -> list[DigitRun]:
     if runs is None:
         light = doc.light
         runs = []
-        for m in _RUN.finditer(light):
-            start, end = m.span()
-            raw = m.group()
+        spans = [m.span() for m in _RUN.finditer(light)]
+        if any(c in light for c in ",;!?、:"):
+            spans = sorted(set(spans) | {m.span() for m in _FINE_RUN.finditer(light)})
+        for start, end in spans:
+            raw = light[start:end]
             before = light[start - 1] if start else ""
             after = light[end] if end < len(light) else ""
             runs.append(DigitRun(start, end, raw, re.sub(r"\D", "", raw),

@@ -1,0 +1,55 @@
+"""Hypothesis properties from issue 6."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.compliance.helpers import shipped_filter
+
+BLOCKED_PHRASES = [
+    "高仿", "精仿", "非正品", "复印版", "扫描版", "傻逼", "加我微信", "13812345678", "www.evil.com",
+    "我是拼多多官方客服", "弄死你", "代开发票", "abc123@163.com", "6222021234567890123",
+]
+NOISE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " ", "\u3000", "\u00ad", "\ufe0f", "\u3164"])
+
+
+@st.composite
+def noisy(draw, phrase: str) -> str:
+    out = []
+    for ch in phrase:
+        out.append(ch)
+        out.extend(draw(st.lists(NOISE, max_size=2)))
+    return "".join(out).rstrip("".join(["\u200b"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), phrase=st.sampled_from(BLOCKED_PHRASES),
+       prefix=st.sampled_from(["", "亲，", "您好 ", "好的。"]), suffix=st.sampled_from(["", "哦", "！", " 谢谢"]))
+def test_noise_inside_a_blocked_phrase_never_makes_it_pass(data, phrase, prefix, suffix):
+    flt = shipped_filter()
+    assert flt.check_text(prefix + phrase + suffix, platform="pdd").blocked
+    text = prefix + data.draw(noisy(phrase)) + suffix
+    assert flt.check_text(text, platform="pdd").blocked, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.lists(st.sampled_from(BLOCKED_PHRASES + ["，", " ", "\u200b", "仿佛", "订单", "1", "a", "😀", "㈱"]),
+                  max_size=8).map("".join))
+def test_every_hit_lies_inside_the_original_and_covers_its_match(text):
+    verdict = shipped_filter().check_text(text, platform="pdd", recent_sent=(text, text))
+    for hit in verdict.hits:
+        assert 0 <= hit.start <= hit.end <= len(text)
+        assert text[hit.start:hit.end] == hit.match
+        if hit.end > hit.start:
+            # The span starts and ends on characters that carry meaning, not on noise.
+            assert hit.match.strip() == hit.match or hit.match.strip() == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(phrase=st.sampled_from(BLOCKED_PHRASES), before=st.text(max_size=10), after=st.text(max_size=10))
+def test_a_blocked_phrase_is_reported_where_it_was_typed(phrase, before, after):
+    text = f"{before}，{phrase}，{after}"
+    verdict = shipped_filter().check_text(text, platform="pdd")
+    assert verdict.blocked
+    lo, hi = len(before) + 1, len(before) + 1 + len(phrase)
+    assert any(h.start < hi and lo < h.end for h in verdict.hits if str(h.severity) == "block"), (text, verdict.hits)
