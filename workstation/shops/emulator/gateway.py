@@ -292,8 +292,8 @@ class Gateway:
             await asyncio.gather(sender, receiver, return_exceptions=True)
             try:
                 await websocket.close()
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect):
+                pass  # the client went first
 
     async def _pump(self, websocket: WebSocket, queue: asyncio.Queue) -> None:
         world = self.world
