@@ -152,3 +152,15 @@ def test_export_warns_about_images_and_empty_groups(tmp_path):
                       images={"a.png": png})
     warnings = write_table(library, tmp_path / "o.xlsx")
     assert any("带图片" in w for w in warnings) and any("空分组 空" in w for w in warnings)
+
+
+def test_ten_thousand_row_xlsx_round_trip(tmp_path):
+    groups = tuple(Group(f"分组{g}", tuple(Phrase(f"c{g}x{i}", f"亲，第 {g}-{i} 条\n第二行") for i in range(250)))
+                   for g in range(40))
+    library = Library(Scope.TEAM, groups)
+    path = tmp_path / "big.xlsx"
+    start = time.perf_counter()
+    write_table(library, path)
+    result = read_table(path, scope=Scope.TEAM)
+    assert result.ok and result.library.content_equals(library)
+    assert time.perf_counter() - start < 15

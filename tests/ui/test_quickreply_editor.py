@@ -18,6 +18,17 @@ from tests.quickreply.samples import team_library
 
 
 @pytest.fixture
+def dav(tmp_path):
+    from tests.quickreply.davserver import DavServer
+
+    root = tmp_path / "dav-root"
+    root.mkdir()
+    server = DavServer(root)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def shared(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()
@@ -136,7 +147,7 @@ def test_preview_highlights_variables_the_sample_cannot_fill(qtbot, editor):
 
 def test_blocked_phrase_is_shown_with_its_reason_and_not_published(qtbot, editor, shared):
     editor.apply(editor.library.upsert("售前", Phrase("gf", "这款是高仿的")), "加")
-    assert editor.check() == 1
+    assert asyncio.run(editor.check()) == 1
     assert asyncio.run(editor.publish()) is False
     assert editor.problems_list.count() == 1
     assert "gf" in editor.problems_list.item(0).text() and "假货用语" in editor.problems_list.item(0).text()
@@ -182,12 +193,12 @@ def test_conflict_opens_merge_view_and_merged_library_publishes(qtbot, tmp_path,
 def test_import_with_errors_changes_nothing_and_good_import_is_undoable(qtbot, tmp_path, editor):
     bad = tmp_path / "bad.csv"
     bad.write_text("分组,快捷编码,短语内容\n售前,,空编码\n", encoding="utf-8-sig")
-    assert editor.import_file(bad) is False
+    assert asyncio.run(editor.import_file(bad)) is False
     assert "第 2 行：快捷编码为空" in editor.problems_list.item(0).text()
     assert editor.library.content_equals(team_library())
     good = tmp_path / "good.csv"
     good.write_text("分组,快捷编码,短语内容,备注\n售前,hi,亲亲您好\n新组,nw,新短语\n", encoding="utf-8-sig")
-    assert editor.import_file(good)
+    assert asyncio.run(editor.import_file(good))
     assert "新增 1 条，更新 1 条" in editor.message_label.text()
     assert editor.library.find("hi")[1].text == "亲亲您好"
     editor.undo_stack.undo()
@@ -233,3 +244,43 @@ def test_images_attach_travel_to_the_agent_and_qr_codes_block_publishing(qtbot, 
     assert "二维码" in editor.problems_list.item(0).text() or "QR" in editor.problems_list.item(0).text()
     editor.clear_images()
     assert editor.library.find("hi")[1].images == ()
+
+
+def test_personal_mode_saves_the_agents_own_library(qtbot, data_dir):
+    agent = QuickReplies(data_dir)
+    editor = QuickReplyEditor.for_personal(agent)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.publish_button.isHidden()
+    editor.add_group("我的")
+    editor.add_phrase()
+    editor.code_field.setText("xx")
+    editor.text_field.setPlainText("谢谢亲的支持")
+    with qtbot.waitSignal(editor.saved, timeout=3000):
+        qtbot.mouseClick(editor.save_phrase_button, Qt.MouseButton.LeftButton)
+    assert QuickReplies(data_dir).personal.find("xx")[1].text == "谢谢亲的支持"
+    assert [h.entry.phrase.code for h in agent.search("xiexie")] == ["xx"]
+
+
+def test_source_form_saves_webdav_settings_with_password_in_keyring(qtbot, data_dir, dav, memory_keyring):
+    from tests.quickreply.davserver import PASSWORD, USER
+    from workstation.ui.quickreply_editor import TeamSourceForm
+
+    form = TeamSourceForm(data_dir)
+    qtbot.addWidget(form)
+    form.location_field.setText("ftp://nope")
+    assert asyncio.run(form.save()) is False and "无效" in form.message_label.text()
+    form.location_field.setText(dav.url())
+    form.username_field.setText(USER)
+    form.password_field.setText("wrong")
+    assert asyncio.run(form.test_connection()) is False
+    assert "用户名或密码不对" in form.message_label.text()
+    form.password_field.setText(PASSWORD)
+    assert asyncio.run(form.test_connection()) is True
+    assert "还没有团队话术库" in form.message_label.text()
+    assert asyncio.run(form.save())
+    assert PASSWORD not in (data_dir / "quickreply" / "subscription.json").read_text("utf-8")
+    assert PASSWORD in memory_keyring.entries.values()
+    memory_keyring.refuse = True
+    form.password_field.setText(PASSWORD)
+    assert asyncio.run(form.save()) is False and "钥匙串" in form.message_label.text()

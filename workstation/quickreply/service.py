@@ -101,7 +101,10 @@ class QuickReplies:
         return self.personal
 
     async def refresh_team(self) -> SyncStatus:
-        return await self.team_sync.refresh()
+        """Refresh the team library; a changed library is indexed off the Qt thread before it is searched."""
+        status = await self.team_sync.refresh()
+        await self.prepare()
+        return status
 
 
 def read_library_file(path: Path, scope: Scope) -> ImportResult:

@@ -133,7 +133,7 @@ class TeamSync:
     def __init__(self, store: LibraryStore, remote: Remote | Callable[[], Remote] | None, *,
                  clock: Callable[[], datetime] = _now, check_text: Callable | None = None):
         self.store = store
-        self._check_text = check_text  # None: workstation.compliance.check_text
+        self.check_text = check_text  # None: workstation.compliance.check_text
         self._remote = remote
         self._clock = clock
         cache = store.load_team_cache()
@@ -146,6 +146,13 @@ class TeamSync:
                                      cache.synced_at)
         else:
             self.status = SyncStatus(False, "团队话术尚未同步")
+
+    def set_remote(self, remote: Remote | Callable[[], Remote] | None) -> None:
+        """Switch where the team library comes from (after the source settings change)."""
+        self._remote = remote
+        if self.cache is not None:
+            # A new source: the next refresh must not treat the old copy's version as current.
+            self.cache = TeamCache(self.cache.library, None, self.cache.synced_at, self.cache.source)
 
     async def remote(self) -> Remote:
         if self._remote is None:
@@ -200,7 +207,7 @@ class TeamSync:
         if problems:
             raise PublishInvalid(LibraryInvalid(problems))
         blocked = await asyncio.to_thread(publish_blockers, library, platform=platform,
-                                          check_text=self._check_text)
+                                          check_text=self.check_text)
         if blocked:
             raise PublishBlocked(blocked)
         remote = await self.remote()

@@ -7,6 +7,7 @@ after each change; publishing goes through the compliance filter and the ETag ch
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -24,13 +25,16 @@ from workstation.quickreply.merge import differences, merge
 from workstation.quickreply.fileformat import image_ref
 from workstation.quickreply.model import (
     DEFAULT_GROUP, MAX_IMAGE_BYTES, Entry, Library, LibraryInvalid, Phrase, Scope, check_code, check_group_name,
-    check_phrase_text,
+    check_phrase_text, problems_in,
 )
 from workstation.quickreply.remote import PublishConflict, SyncError
 from workstation.quickreply.search import PhraseIndex
-from workstation.quickreply.service import merge_import, read_library_file
+from workstation.quickreply.service import QuickReplies, merge_import, read_library_file
 from workstation.quickreply.store import TeamDraft
-from workstation.quickreply.sync import PublishBlocked, PublishInvalid, TeamSync
+from workstation.quickreply.remote import RemoteNotFound, WebDavRemote
+from workstation.quickreply.sync import (
+    PublishBlocked, PublishInvalid, Subscription, TeamSync, load_subscription, open_remote, save_subscription,
+)
 from workstation.quickreply.tabular import TableUnreadable, write_table
 from workstation.quickreply.variables import SAMPLE_CONTEXT, ConversationContext, render, unknown_variables
 from workstation.ui.tasks import TaskKeeper
@@ -247,21 +251,32 @@ class MergeDialog(QDialog):
 
 
 class QuickReplyEditor(QDialog):
-    """Groups and phrases, drag-to-reorder, search, bulk move/delete, undo, preview, check, publish."""
+    """Groups and phrases, drag-to-reorder, search, bulk move/delete, undo, preview, check, publish.
+
+    `QuickReplyEditor(team_sync)` edits the team library (a lead's draft, published to the team);
+    `QuickReplyEditor.for_personal(quick_replies)` edits an agent's personal library, saved as it changes.
+    """
 
     published = Signal(object)  # the published Library
+    saved = Signal(object)  # the saved personal Library
 
-    def __init__(self, team_sync: TeamSync, *, lead_name: str = "", platform: Platform | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, team_sync: TeamSync | None, *, lead_name: str = "", platform: Platform | None = None,
+                 parent: QWidget | None = None, personal: QuickReplies | None = None):
         super().__init__(parent)
-        self.setWindowTitle("团队话术编辑器")
         self.team_sync = team_sync
+        self.personal = personal
         self.lead_name = lead_name
         self.platform = platform
         self.sample_context: ConversationContext = SAMPLE_CONTEXT
         self.tasks = TaskKeeper(on_error=lambda exc: self._say(f"操作失败：{exc}", error=True))
-        draft = team_sync.draft()
-        self.base_etag = draft.base_etag
+        if personal is not None:
+            self.setWindowTitle("我的快捷短语")
+            library, self.base_etag = personal.personal, None
+        else:
+            assert team_sync is not None
+            self.setWindowTitle("团队话术编辑器")
+            draft = team_sync.draft()
+            library, self.base_etag = draft.library, draft.base_etag
         self.undo_stack = QUndoStack(self)
         self.merge_dialog: MergeDialog | None = None
         self._current_code: str | None = None
@@ -269,11 +284,18 @@ class QuickReplyEditor(QDialog):
         self._save_timer = QTimer(self, singleShot=True, interval=400)
         self._save_timer.timeout.connect(self.save_draft)
 
-        self.model = LibraryTreeModel(draft.library, self)
+        self.model = LibraryTreeModel(library, self)
         self.model.edit_requested.connect(lambda text, library: self.apply(library, text))
         self._build_ui()
         self._refresh_groups()
         self.tree.expandAll()
+        if personal is not None:
+            self.publish_button.hide()
+            self.source_button.hide()
+
+    @classmethod
+    def for_personal(cls, quick_replies: QuickReplies, parent: QWidget | None = None) -> "QuickReplyEditor":
+        return cls(None, personal=quick_replies, parent=parent)
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -327,19 +349,25 @@ class QuickReplyEditor(QDialog):
         self.export_button = QPushButton("导出…", self)
         self.export_button.clicked.connect(self._choose_export)
         self.check_button = QPushButton("合规检查", self)
-        self.check_button.clicked.connect(self.check)
+        self.check_button.clicked.connect(lambda: self.tasks.spawn(self.check(), name="check-phrases"))
+        self.source_button = QPushButton("发布位置…", self)
+        self.source_button.clicked.connect(self.open_source_form)
         self.publish_button = QPushButton("发布", self)
         self.publish_button.clicked.connect(lambda: self.tasks.spawn(self.publish(), name="publish-team-library"))
         for widget in (self.new_group_button, self.new_phrase_button, self.move_target, self.move_button):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
-        for action in (undo, redo):
-            button = QPushButton(action.text(), self)
-            button.clicked.connect(action.trigger)
-            action.changed.connect(lambda a=action, b=button: (b.setEnabled(a.isEnabled()), b.setText(a.text())))
-            button.setEnabled(action.isEnabled())
+        self.undo_button = QPushButton("撤销", self)
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.redo_button = QPushButton("重做", self)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        for button in (self.undo_button, self.redo_button):
+            button.setEnabled(False)
             toolbar.addWidget(button)
-        for widget in (self.import_button, self.export_button, self.check_button, self.publish_button):
+        for widget in (self.import_button, self.export_button, self.check_button, self.source_button,
+                       self.publish_button):
             toolbar.addWidget(widget)
 
         self.group_field = QComboBox(self)
@@ -412,6 +440,10 @@ class QuickReplyEditor(QDialog):
     def library(self) -> Library:
         return self.model.library
 
+    @property
+    def scope(self) -> Scope:
+        return Scope.PERSONAL if self.personal is not None else Scope.TEAM
+
     def apply(self, library: Library, description: str, select: str | None = None) -> None:
         """Make `library` current as one undoable step."""
         if library is self.library or library == self.library and dict(library.images) == dict(self.library.images):
@@ -437,9 +469,17 @@ class QuickReplyEditor(QDialog):
         self._save_timer.start()
 
     def save_draft(self) -> None:
+        """Keep the work: the team draft, or (personal mode) the personal library itself."""
         self._save_timer.stop()
         try:
-            self.team_sync.store.save_team_draft(TeamDraft(self.library, self.base_etag))
+            if self.personal is not None:
+                problems = problems_in(self.library)
+                if problems:
+                    self._say(f"还没有保存：{problems[0]}", error=True)
+                    return
+                self.saved.emit(self.personal.save_personal(self.library))
+            else:
+                self.team_sync.store.save_team_draft(TeamDraft(self.library, self.base_etag))
         except OSError as exc:
             log.exception("saving the team draft failed")
             self._say(f"草稿没有保存：{exc.strerror or exc}", error=True)
@@ -647,11 +687,14 @@ class QuickReplyEditor(QDialog):
 
     # --- checking and publishing --------------------------------------------------------------
 
-    def check(self) -> int:
-        """Run every phrase through the compliance filter; list blocked and warned phrases. Returns blocked count."""
+    async def check(self) -> int:
+        """Run every phrase through the compliance filter (off the Qt thread); list blocked and warned
+        phrases. Returns the number blocked."""
         from workstation.quickreply.lint import check_library
 
-        checks = check_library(self.library, platform=self.platform, check_text=self.team_sync._check_text)
+        custom = self.team_sync.check_text if self.team_sync is not None else None
+        self._say("正在检查……")
+        checks = await asyncio.to_thread(check_library, self.library, platform=self.platform, check_text=custom)
         flagged = [c for c in checks if c.action != "pass"]
         self._show_problems([(c.code, f"{'禁止' if c.blocked else '提醒'}　{c.group} / {c.code}：{c.reasons()}")
                              for c in flagged])
@@ -712,11 +755,26 @@ class QuickReplyEditor(QDialog):
         dialog.accepted.connect(accepted)
         dialog.open()
 
+    # --- where the team library is published -------------------------------------------------
+
+    def open_source_form(self) -> "TeamSourceForm":
+        form = TeamSourceForm(self.team_sync.store.folder.parent, self)
+        form.saved.connect(self._source_saved)
+        self.source_form = form
+        form.open()
+        return form
+
+    def _source_saved(self, subscription: Subscription) -> None:
+        self.team_sync.set_remote(lambda: open_remote(subscription))
+        self.base_etag = None  # a new location: publishing there must not overwrite a library it already holds
+        self._say(f"发布位置已设为 {subscription.location}。")
+
     # --- import and export --------------------------------------------------------------------
 
-    def import_file(self, path: Path) -> bool:
+    async def import_file(self, path: Path) -> bool:
+        """Merge a table or library file in as one undoable step; a file with any error changes nothing."""
         try:
-            result = read_library_file(path, Scope.TEAM)
+            result = await asyncio.to_thread(read_library_file, path, self.scope)
         except (TableUnreadable, OSError) as exc:
             self._say(f"无法导入：{exc}", error=True)
             return False
@@ -748,7 +806,7 @@ class QuickReplyEditor(QDialog):
     def _choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入话术", "", "话术表格 (*.xlsx *.csv);;话术库文件 (*.json)")
         if path:
-            self.import_file(Path(path))
+            self.tasks.spawn(self.import_file(Path(path)), name="import-phrases")
 
     def _choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出话术", "团队话术.xlsx",
@@ -802,3 +860,108 @@ _KEYS = {
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class TeamSourceForm(QDialog):
+    """Where the team library lives: a shared folder or a WebDAV URL (password to the keyring).
+
+    Used by leads (publish) and agents (subscribe); the settings dialog can embed it too.
+    """
+
+    saved = Signal(object)  # Subscription
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("团队话术来源")
+        self.data_dir = Path(data_dir)
+        self.tasks = TaskKeeper(on_error=lambda exc: self._say(f"操作失败：{exc}", error=True))
+        current = load_subscription(self.data_dir)
+        self.kind_field = QComboBox(self)
+        self.kind_field.addItem("WebDAV（坚果云、Nextcloud、NAS）", "webdav")
+        self.kind_field.addItem("共享文件夹（网络盘、同步盘）", "folder")
+        self.location_field = QLineEdit(self)
+        self.location_field.setPlaceholderText("https://dav.jianguoyun.com/dav/客服/ 或 Z:\\客服\\话术")
+        self.username_field = QLineEdit(self)
+        self.password_field = QLineEdit(self)
+        self.password_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_field.setPlaceholderText("留空表示沿用已保存的密码")
+        if current is not None:
+            self.kind_field.setCurrentIndex(0 if current.kind == "webdav" else 1)
+            self.location_field.setText(current.location)
+            self.username_field.setText(current.username)
+        self.test_button = QPushButton("测试连接", self)
+        self.test_button.clicked.connect(lambda: self.tasks.spawn(self.test_connection(), name="test-source"))
+        self.save_button = QPushButton("保存", self)
+        self.save_button.clicked.connect(lambda: self.tasks.spawn(self.save(), name="save-source"))
+        self.message_label = QLabel(self)
+        self.message_label.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("类型", self.kind_field)
+        form.addRow("地址", self.location_field)
+        form.addRow("用户名", self.username_field)
+        form.addRow("密码", self.password_field)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        form.addRow(buttons)
+        form.addRow(self.message_label)
+
+    def subscription(self) -> Subscription | None:
+        kind = self.kind_field.currentData()
+        location = self.location_field.text().strip()
+        if not location:
+            self._say("请填写地址。", error=True)
+            return None
+        if kind == "webdav":
+            try:
+                WebDavRemote(location)
+            except ValueError as exc:
+                self._say(str(exc), error=True)
+                return None
+        return Subscription(kind, location, self.username_field.text().strip() if kind == "webdav" else "")
+
+    async def save(self) -> bool:
+        subscription = self.subscription()
+        if subscription is None:
+            return False
+        password = self.password_field.text() or None
+        from workstation.secrets import SecretsUnavailable
+
+        try:
+            # keyring calls can block for seconds on some desktops
+            await asyncio.to_thread(save_subscription, self.data_dir, subscription, password)
+        except SecretsUnavailable as exc:
+            self._say(str(exc), error=True)
+            return False
+        except OSError as exc:
+            self._say(f"无法保存设置：{exc.strerror or exc}", error=True)
+            return False
+        self.password_field.clear()
+        self._say("已保存。")
+        self.saved.emit(subscription)
+        return True
+
+    async def test_connection(self) -> bool:
+        subscription = self.subscription()
+        if subscription is None:
+            return False
+        password = self.password_field.text()
+        try:
+            if subscription.kind == "webdav" and password:
+                remote = WebDavRemote(subscription.location, subscription.username, password)
+            else:
+                remote = await asyncio.to_thread(open_remote, subscription)
+            version = await remote.fetch(None)
+        except RemoteNotFound:
+            self._say("连接成功，服务器上还没有团队话术库（发布后就会出现）。")
+            return True
+        except SyncError as exc:
+            self._say(str(exc), error=True)
+            return False
+        self._say(f"连接成功，找到团队话术库（{len(version.data or b'') // 1024} KB）。")
+        return True
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color:#b91c1c" if error else "")
+        self.message_label.setText(text)
