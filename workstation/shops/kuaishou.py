@@ -100,7 +100,7 @@ class KuaishouConnector(GatewayConnector):
         body = await self._plain_json("GET", f"{self._root}/oauth2/{path}", what=f"kuaishou oauth2 {path}",
                                       params={"app_id": creds.app_key, "app_secret": creds.app_secret, **query})
         if body.get("result") != 1:
-            raise AuthExpired(f"快手授权失败：{body.get('error_msg') or body.get('error')}")
+            raise AuthExpired(f"快手授权失败，请重新登录（{body.get('error_msg') or body.get('error')}）")
         return self._tokens_from(body.get("access_token", ""), body.get("refresh_token", ""), body.get("expires_in"),
                                  body.get("refresh_token_expires_in"))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from workstation.domain.platforms import Platform
+from workstation.shops.base import RateLimited
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +57,14 @@ class TokenBucket:
         self._tokens = 0.0
 
     async def acquire(self) -> None:
+        """Wait for a token; while the platform's "slow down" lasts, fail at once with RateLimited
+        (the caller — the sync engine — decides when to come back, and other accounts go on)."""
         async with self._lock:
             while True:
                 now = self._clock()
                 if now < self._paused_until:
-                    await self._sleep(self._paused_until - now)
-                    continue
+                    remaining = self._paused_until - now
+                    raise RateLimited(f"平台限流中，{remaining:.0f} 秒后再试", remaining)
                 self._refill()
                 if self._tokens >= 1.0:
                     self._tokens -= 1.0
