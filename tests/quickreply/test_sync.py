@@ -165,3 +165,11 @@ def test_publish_uses_the_real_compliance_filter_by_default(tmp_path):
         run(lead.publish(team_library().upsert("售前", Phrase("vx", "有问题加我vx123456")), base_etag=None))
     assert [c.code for c in caught.value.blocked] == ["vx"]
     assert run(lead.publish(team_library(), base_etag=None)).revision == 1
+
+
+def test_bad_addresses_become_status_text_not_exceptions(tmp_path, data_dir):
+    with pytest.raises(ValueError, match="不要把用户名和密码写在"):
+        WebDavRemote("https://lead:pw@dav.example.com/dav/")
+    save_subscription(data_dir, Subscription("webdav", "ftp://nas/phrases"))
+    status = run(QuickReplies(data_dir).refresh_team())
+    assert not status.ok and "WebDAV 地址“ftp://nas/phrases”无效" in status.text

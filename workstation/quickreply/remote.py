@@ -162,8 +162,11 @@ class WebDavRemote:
     def __init__(self, url: str, username: str = "", password: str | None = None, *, timeout: float = 15.0,
                  transport: httpx.AsyncBaseTransport | None = None):
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"WebDAV 地址“{url}”无效，应以 https:// 开头。")
+        if parts.username or parts.password:
+            # The address is saved in plain settings and logs; the password belongs in the keyring.
+            raise ValueError("请不要把用户名和密码写在 WebDAV 地址里，请分别填写。")
         if parts.path.endswith("/") or not parts.path:
             parts = parts._replace(path=(parts.path or "/") + LIBRARY_FILE_NAME)
         self.url = urlunsplit(parts)

@@ -111,6 +111,10 @@ def open_remote(subscription: Subscription) -> Remote:
     """Build the remote; reads the keyring (blocking: call through asyncio.to_thread)."""
     if subscription.kind == "folder":
         return FolderRemote(Path(subscription.location))
+    try:
+        WebDavRemote(subscription.location)
+    except ValueError as exc:
+        raise SyncError(str(exc)) from exc
     password = None
     if subscription.username:
         from workstation.secrets import SecretsUnavailable, SecretStore
@@ -194,7 +198,13 @@ class TeamSync:
                                interval: float = REFRESH_SECONDS) -> None:
         """Refresh now and every `interval` seconds until cancelled (the app keeps the task)."""
         while True:
-            on_status(await self.refresh())
+            try:
+                status = await self.refresh()
+            except Exception:  # a bug must not stop the refreshes for the rest of the day
+                log.exception("team library refresh failed unexpectedly")
+                status = self._failed("内部错误，详情见日志")
+                self.status = status
+            on_status(status)
             await asyncio.sleep(interval)
 
     # --- publishing (leads) -------------------------------------------------------------------
