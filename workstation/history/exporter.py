@@ -107,13 +107,7 @@ def rows_by_id(db: sqlite_utils.Database, row_ids: Iterable[int]) -> Iterator[di
 
 
 def _hit_row(hit) -> dict:
-    return {
-        "platform": hit.platform.value, "shop_id": hit.shop_id, "shop_name": hit.shop_name,
-        "conversation_id": hit.conversation_id, "buyer_id": hit.buyer_id, "buyer_nick": hit.buyer_nick,
-        "message_id": hit.message_id, "sender": hit.sender, "agent_id": hit.agent_id,
-        "sent_at": hit.sent_at.isoformat(timespec="milliseconds"), "type": hit.type, "text": hit.text,
-        "event": hit.event, "rating": hit.rating, "rating_reasons": json.dumps(list(hit.rating_reasons)),
-    }
+    return hit._asdict()
 
 
 def _records(rows: Iterable[dict], reveal: bool) -> Iterator[dict]:

@@ -12,7 +12,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import sqlite_utils
 
@@ -48,10 +48,15 @@ class HistoryQuery:
     rating: Rating | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryHit:
+class HistoryHit(NamedTuple):
+    """One stored message as the search returns it: the row as stored, converted only on demand.
+
+    Kept as the raw row (a tuple) so a page of 200 hits costs no more than the query
+    that found them; `when`, `reasons` and `platform_enum` convert when a view needs them.
+    """
+
     row_id: int
-    platform: Platform
+    platform: str
     shop_id: str
     shop_name: str
     conversation_id: str
@@ -60,16 +65,29 @@ class HistoryHit:
     buyer_nick: str
     sender: str
     agent_id: str
-    sent_at: datetime
+    sent_at: str     # ISO 8601 with the platform's offset, as archived
+    sent_at_ms: int
     type: str
     text: str
     event: str | None
     rating: str | None
-    rating_reasons: tuple[str, ...]
+    rating_reasons: str  # JSON list
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.sent_at)
+
+    @property
+    def platform_enum(self) -> Platform:
+        return Platform(self.platform)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.rating_reasons)) if self.rating_reasons and self.rating_reasons != "[]" else ()
 
     @property
     def conversation_key(self) -> tuple[str, str, str]:
-        return (self.platform.value, self.shop_id, self.conversation_id)
+        return (self.platform, self.shop_id, self.conversation_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,25 +194,7 @@ def build_sql(db: sqlite_utils.Database, query: HistoryQuery, *, before: int | N
     return sql, params
 
 
-def _hit(row: tuple) -> HistoryHit:
-    return HistoryHit(
-        row_id=row[0],
-        platform=Platform(row[1]),
-        shop_id=row[2],
-        shop_name=row[3],
-        conversation_id=row[4],
-        message_id=row[5],
-        buyer_id=row[6],
-        buyer_nick=row[7],
-        sender=row[8],
-        agent_id=row[9],
-        sent_at=datetime.fromisoformat(row[10]),
-        type=row[12],
-        text=row[13],
-        event=row[14],
-        rating=row[15],
-        rating_reasons=tuple(json.loads(row[16])) if row[16] and row[16] != "[]" else (),
-    )
+_hit = HistoryHit._make
 
 
 def search(
@@ -202,8 +202,7 @@ def search(
 ) -> SearchPage:
     """One page of hits, newest stored first."""
     sql, params = build_sql(db, query, before=before, limit=limit)
-    rows = db.execute(sql, params).fetchall()
-    hits = [_hit(row) for row in rows]
+    hits = list(map(_hit, db.conn.execute(sql, params).fetchall()))
     return SearchPage(hits, hits[-1].row_id if len(hits) == limit else None)
 
 
