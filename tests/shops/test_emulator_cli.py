@@ -66,3 +66,17 @@ async def test_connector_over_real_loopback_signs_in_receives_push_and_sends(emu
         assert await connector.find_sent(conv["conversation_id"], "loop-1") == receipt
     finally:
         await connector.aclose()
+
+
+def test_operator_endpoints_inject_throttle_and_list_events(emulator):
+    import httpx
+
+    shop_id = emulator.accounts()[0]["shop_id"]
+    conv = httpx.post(f"{emulator.base_url}/emulator/inject", json={"shop_id": shop_id, "text": "有货吗"}).json()
+    assert conv["conversation_id"]
+    events = httpx.get(f"{emulator.base_url}/emulator/shops/{shop_id}/events").json()
+    assert events[-1]["text"] == "有货吗" and events[-1]["sent_at"].endswith("+00:00")
+    assert httpx.post(f"{emulator.base_url}/emulator/throttle", json={"shop_id": shop_id, "seconds": 1}).json()["ok"]
+    assert httpx.post(f"{emulator.base_url}/emulator/inject", json={"shop_id": "nope"}).status_code == 404
+    assert httpx.post(f"{emulator.base_url}/emulator/revoke", content=b"not json").status_code == 400
+    assert httpx.get(f"{emulator.base_url}/emulator/stats").json()["shops"] >= 10

@@ -70,6 +70,15 @@ def fen_from_yuan(value: Any) -> int:
         raise PlatformError("平台返回的金额格式不正确", platform_message=str(value)) from None
 
 
+def wire_value(value: Any) -> str:
+    """A business parameter as form-encoded gateways (PDD, TOP) carry it: objects as compact JSON."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def cst_time(text: Any) -> datetime:
     return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
 

@@ -18,21 +18,15 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from
+from workstation.shops.connector_base import (
+    GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from, wire_value,
+)
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {0: "待付款", 1: "待发货", 2: "已发货待签收", 3: "已签收"}
 REFUND_TEXT = {2: "售后处理中", 3: "退款中", 4: "退款成功"}
 AUTH_CODES = {10019, 10020}
 SIGNATURE_CODES = {10013, 10011}
-
-
-def _wire(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class PddConnector(GatewayConnector):
@@ -67,7 +61,7 @@ class PddConnector(GatewayConnector):
                   "data_type": "JSON", "version": "V1"}
         if token:
             fields["access_token"] = token
-        fields.update({k: _wire(v) for k, v in params.items() if v is not None})
+        fields.update({k: wire_value(v) for k, v in params.items() if v is not None})
         fields["sign"] = signing.pdd_sign(fields, creds.app_secret)
         return {"url": creds.gateway, "data": fields}
 

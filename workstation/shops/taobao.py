@@ -20,9 +20,10 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import CST, GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from
+from workstation.shops.connector_base import (
+    CST, GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from, wire_value,
+)
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
-from workstation.shops.pdd import _wire
 
 STATUS_TEXT = {"WAIT_BUYER_PAY": "待付款", "WAIT_SELLER_SEND_GOODS": "待发货", "WAIT_BUYER_CONFIRM_GOODS": "已发货",
                "TRADE_FINISHED": "交易成功", "TRADE_CLOSED": "交易关闭", "TRADE_CLOSED_BY_TAOBAO": "交易关闭"}
@@ -69,7 +70,7 @@ class TaobaoConnector(GatewayConnector):
     def _request(self, method: str, params: dict, token: str) -> dict:
         creds = self._require_setup()
         fields = self._system(method, token)
-        fields.update({k: _wire(v) for k, v in params.items() if v is not None})
+        fields.update({k: wire_value(v) for k, v in params.items() if v is not None})
         fields["sign"] = signing.top_sign(fields, creds.app_secret)
         return {"url": creds.gateway, "data": fields}
 

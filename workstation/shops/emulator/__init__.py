@@ -4,6 +4,11 @@
 `app.state.emulator` (`tick(seconds)`, `inject_buyer_message(...)`, `revoke_tokens`,
 `throttle`). Under uvicorn (`realtime=True`) buyers arrive with the wall clock; in
 tests nothing happens until the test ticks the clock.
+
+Besides the gateways, loopback-only operator endpoints: `GET /emulator/accounts`,
+`GET /emulator/stats`, `GET /emulator/shops/{shop_id}/events`, and
+`POST /emulator/{inject|throttle|revoke}` with a JSON body. (No tick over HTTP: moving the
+platform clock would make every client's timestamp look skewed.)
 """
 
 from __future__ import annotations
@@ -83,7 +88,37 @@ def create_app(seed: int = 1, chaos: float = 0.0, buyers_per_minute: float = 6.0
         return Response(render_image(request.path_params["name"]), media_type="image/png",
                         headers={"Cache-Control": "max-age=86400"})
 
+    async def shop_events(request: Request) -> Response:
+        shop = world.shops.get(request.path_params["shop_id"])
+        if shop is None:
+            return JSONResponse({"error": "没有这个店铺"}, status_code=404)
+        return JSONResponse([_plain(e) for e in shop.events])
+
+    async def control(request: Request) -> Response:
+        """Operator hooks for training, demos and the benchmark (loopback only, unsigned)."""
+        try:
+            body = await request.json()
+            action = request.path_params["action"]
+            shop_id = str(body["shop_id"])
+            if shop_id not in world.shops:
+                return JSONResponse({"error": "没有这个店铺"}, status_code=404)
+            if action == "inject":
+                conv = world.inject_buyer_message(shop_id, body.get("text", ""), buyer_id=body.get("buyer_id"),
+                                                  image=body.get("image"))
+                return JSONResponse({k: conv[k] for k in ("conversation_id", "buyer_id", "buyer_nick")})
+            if action == "throttle":
+                world.throttle(shop_id, float(body["seconds"]))
+            elif action == "revoke":
+                world.revoke_tokens(shop_id)
+            else:
+                return JSONResponse({"error": f"未知操作 {action}"}, status_code=404)
+            return JSONResponse({"ok": True})
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"error": f"请求格式不正确：{exc}"}, status_code=400)
+
     routes += [Route("/emulator/accounts", accounts), Route("/emulator/stats", stats),
+               Route("/emulator/shops/{shop_id}/events", shop_events),
+               Route("/emulator/{action}", control, methods=["POST"]),
                Route("/media/{shop_id}/{name}", media)]
 
     @contextlib.asynccontextmanager
@@ -101,6 +136,10 @@ def create_app(seed: int = 1, chaos: float = 0.0, buyers_per_minute: float = 6.0
     app.state.emulator = world
     app.state.gateways = gateways
     return app
+
+
+def _plain(event: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in event.items()}
 
 
 def render_image(name: str) -> bytes:

@@ -433,6 +433,10 @@ class World:
     def _after_agent_reply(self, shop: Shop, conv: dict, at: datetime) -> None:
         rng = self.sim_rng
         generation = conv["generation"]
+        if rng.random() < 0.7:  # the buyer opens the chat and reads the reply (已读)
+            read_at = at + timedelta(seconds=rng.uniform(2, 20))
+            self._later(read_at, lambda: conv["state"] != "closed" and self._system_event(
+                shop, conv, "read", read_at, sender="buyer"))
         if rng.random() < 0.45:
             product = rng.choice(shop.products)
             part = S.follow_up(rng, product["title"])
