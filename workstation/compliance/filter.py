@@ -20,6 +20,7 @@ from workstation.domain.verdict import PASS, Action, Category, Hit, Verdict
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("pdd", "taobao", "douyin", "kuaishou", "jd")
+_CODES = frozenset(PLATFORMS)
 RELOAD_CHECK_SECONDS = 2.0
 _ACCOUNT_LIKE = {Category.LINK, Category.CONTACT, Category.PAYMENT}
 _RANK = {Action.BLOCK: 2, Action.WARN: 1, Action.PASS: 0}
@@ -38,6 +39,7 @@ class _Compiled:
     lexicon: Lexicon
     allowed: dict[str, frozenset[str]]
     signature: tuple
+    contexts: dict[str, CheckContext]  # per platform code, for checks without recent messages
 
 
 def _compile(word_dir: Path) -> _Compiled:
@@ -50,12 +52,16 @@ def _compile(word_dir: Path) -> _Compiled:
     everywhere = domains.get("*", set())
     allowed = {p: frozenset(domains.get(p, set()) | everywhere) for p in PLATFORMS}
     allowed[""] = frozenset(everywhere)
-    return _Compiled(Lexicon(lists), allowed, signature)
+    lexicon = Lexicon(lists)
+    contexts = {code: CheckContext(code or None, (), lexicon, domains) for code, domains in allowed.items()}
+    return _Compiled(lexicon, allowed, signature, contexts)
 
 
 def _platform_code(platform) -> str:
     if platform is None:
         return ""
+    if platform in _CODES:
+        return platform
     code = str(getattr(platform, "value", platform)).strip().lower()
     if code not in PLATFORMS:
         raise ValueError(f"未知平台“{platform}”，可选：{'、'.join(PLATFORMS)}")
@@ -120,7 +126,10 @@ class ComplianceFilter:
         if not text:
             return PASS
         compiled = self._current()
-        ctx = CheckContext(code or None, tuple(recent_sent), compiled.lexicon, compiled.allowed[code])
+        if recent_sent:
+            ctx = CheckContext(code or None, tuple(recent_sent), compiled.lexicon, compiled.allowed[code])
+        else:
+            ctx = compiled.contexts[code]
         doc = Normalized(text)
         hits: list[Hit] = []
         for detector in TEXT_DETECTORS:

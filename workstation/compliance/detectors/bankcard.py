@@ -21,14 +21,11 @@ _BANK_CUE = re.compile(
 )
 _ORDER_CUE = re.compile(r"订单|单号|运单|快递|物流|编号|取件|发票|批次|条码|序列号|sn|imei|型号|货号")
 _GROUPED = re.compile(r"^[3-6]\d{3}(?:[ \t\-]\d{4}){3}(?:[ \t\-]?\d{1,3})?$")
-_DIGIT = re.compile(r"[0-9]")
 
 REASON = "“{m}”像银行卡号，平台禁止发送支付账号，请删除。"
 
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
-    if not _DIGIT.search(doc.light):
-        return []
     hits = []
     for run in digit_runs(doc):
         n = len(run.digits)

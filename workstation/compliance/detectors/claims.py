@@ -26,6 +26,9 @@ _DISPARAGE = re.compile(
     r"(?:的|卖的)?(?:东西|货|产品|商品)?(?:都是|全是|就是|是|都)?"
     r"(?:假货|假的|骗子|垃圾|次品|劣质|山寨|骗人的|翻新|黑心)"
 )
+# Cheap character-class checks first: a claim names a platform, a put-down has a bad word.
+_PLATFORM_HINT = re.compile(r"[拼多淘天抖快京平阿]")
+_BAD_HINT = re.compile(r"[垃坑黑骗烂恶辣假次劣山翻]")
 
 CLAIM_REASON = "“{m}”会让买家以为您代表平台，平台禁止冒充平台或以平台名义承诺。"
 DISPARAGE_REASON = "“{m}”诋毁平台或其他店铺，平台禁止。"
@@ -33,12 +36,15 @@ DISPARAGE_REASON = "“{m}”诋毁平台或其他店铺，平台禁止。"
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     words = doc.words
-    hits = [
-        words_hit(doc, m.start(), m.end(), Category.IMPERSONATION, "impersonation.claim", CLAIM_REASON)
-        for m in _CLAIM.finditer(words)
-    ]
-    hits += [
-        words_hit(doc, m.start(), m.end(), Category.DISPARAGE, "disparage.phrase", DISPARAGE_REASON)
-        for m in _DISPARAGE.finditer(words)
-    ]
+    hits = []
+    if _PLATFORM_HINT.search(words):
+        hits += [
+            words_hit(doc, m.start(), m.end(), Category.IMPERSONATION, "impersonation.claim", CLAIM_REASON)
+            for m in _CLAIM.finditer(words)
+        ]
+    if _BAD_HINT.search(words):
+        hits += [
+            words_hit(doc, m.start(), m.end(), Category.DISPARAGE, "disparage.phrase", DISPARAGE_REASON)
+            for m in _DISPARAGE.finditer(words)
+        ]
     return hits

@@ -15,13 +15,14 @@ _AT = r"(?:[ \t]*(?:@|艾特|爱特|\(at\)|\[at\]|\{at\}|(?<=[ \t])at(?=[ \t]))[
 _EMAIL = re.compile(
     rf"(?<![a-z0-9_%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}(?P<host>(?:{_LABEL}{_DOT})+[a-z]{{2,24}})(?![a-z0-9-])"
 )
-_QUICK = re.compile(r"@|艾特|爱特|at")
+_QUICK = re.compile(r"@|艾特|爱特|(?<![a-z])at(?![a-z])|\(at\)|\[at\]|\{at\}")
 
 REASON = "“{m}”是电子邮箱，平台禁止把买家引到站外联系，请删除。"
 
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
-    if not _QUICK.search(doc.light):
+    light = doc.light
+    if not ("@" in light or "at" in light or "艾特" in light or "爱特" in light) or not _QUICK.search(light):
         return []
     hits = []
     views = ("light", "compact") if " " in doc.light else ("light",)

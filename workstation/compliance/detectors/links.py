@@ -23,7 +23,10 @@ _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SCHEME_ONLY = re.compile(r"(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/")
 _CURRENCY = "¥$€£¢₴₳₰₵₸₹₽₿₤₲₱₭₮"
 _TOKEN = re.compile(rf"[{_CURRENCY}](?=[a-z0-9]*[a-z])([a-z0-9]{{8,14}})[{_CURRENCY}]")
-_QUICK = re.compile(rf"[.:/{_CURRENCY}]|dot")
+# Something host-like (x.y with a letter after the dot), a scheme, or a currency-wrapped token.
+_QUICK = re.compile(rf"[a-z0-9-][ \t]*(?:\.|dot)[ \t]*[a-z0-9-]*[a-z]|[{_CURRENCY}][a-z0-9]*[a-z]|https?|ftp")
+
+_HAS_CURRENCY = re.compile(rf"[{_CURRENCY}]")
 
 LINK_REASON = "“{m}”是站外链接或域名，平台只允许发本平台的购物链接，请删除。"
 TOKEN_REASON = "“{m}”是淘口令一类的分享口令，会把买家引到站外，平台禁止。"
@@ -57,7 +60,7 @@ def _link_hits(doc: Normalized, ctx: CheckContext, view: str) -> tuple[list[Hit]
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     light = doc.light
-    if not _QUICK.search(light):
+    if not ("." in light or "dot" in light or "//" in light or _HAS_CURRENCY.search(light)) or not _QUICK.search(light):
         return []
     hits, hosts = _link_hits(doc, ctx, "light")
     if " " in light:  # 163.c om, www .xx. com: read once more with the spaces gone

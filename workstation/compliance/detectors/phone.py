@@ -12,14 +12,11 @@ from workstation.domain.verdict import Category, Hit
 _MOBILE = re.compile(r"(?:0086|86)?(1[3-9]\d{9})")
 _LANDLINE = re.compile(r"^[(（]?0(?:10|2\d|[3-9]\d{2})[)）]?[ \t\-—–]+\d{7,8}$")
 _SERVICE = re.compile(r"^[48]00[ \t\-—–]?\d{3}[ \t\-—–]?\d{4}$")
-_DIGIT = re.compile(r"[0-9]")
 
 REASON = "“{m}”是电话号码，平台禁止发送联系方式，请删除。"
 
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
-    if not _DIGIT.search(doc.light):
-        return []
     hits = []
     for run in digit_runs(doc):
         n = len(run.digits)
