@@ -122,7 +122,8 @@ def main() -> None:
         finally:
             server.stop()
             thread.join(timeout=5)
-    print(json.dumps({"search_p95_ms": round(p95(search_times), 3), "render_p95_ms": round(p95(render_times), 4),
+    print(json.dumps({"search_p95_ms": round(p95(search_times), 3),
+                      "render_p95_ms": round(p95(render_times), 4),
                       "sync_roundtrip_ms": round(roundtrip, 1)}))
 
 

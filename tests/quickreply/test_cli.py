@@ -5,15 +5,14 @@ import json
 
 import pytest
 
-import workstation.compliance
-from workstation.quickreply import cli
+from workstation.quickreply import cli, lint
 from workstation.quickreply.store import LibraryStore
 from tests.quickreply.fakes import fake_check_text
 
 
 @pytest.fixture
 def fake_filter(monkeypatch):
-    monkeypatch.setattr(workstation.compliance, "check_text", fake_check_text, raising=False)
+    monkeypatch.setattr(lint, "_default_check_text", lambda: fake_check_text)
 
 
 def run_cli(data_dir, *argv) -> int:

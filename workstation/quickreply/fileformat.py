@@ -21,7 +21,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from workstation.quickreply.model import Group, Library, LibraryInvalid, Phrase, Problem, Scope, parse_platforms
+from workstation.quickreply.model import (
+    Group, Library, LibraryInvalid, Phrase, Problem, Scope, parse_platforms,
+)
 
 FORMAT = "workstation.quickreply"
 VERSION = 1
@@ -52,7 +54,8 @@ def library_to_dict(library: Library) -> dict:
         "updated_at": library.updated_at.isoformat() if library.updated_at else None,
         "updated_by": library.updated_by,
         "groups": [{"name": g.name, "phrases": [phrase(p) for p in g.phrases]} for g in library.groups],
-        "images": {ref: base64.b64encode(data).decode("ascii") for ref, data in sorted(library.images.items())},
+        "images": {ref: base64.b64encode(data).decode("ascii")
+                   for ref, data in sorted(library.images.items())},
     }
 
 
@@ -91,8 +94,9 @@ def library_from_dict(data: object, *, scope: Scope | None = None) -> Library:
             raise TypeError("revision")
     except (TypeError, ValueError, binascii.Error) as exc:
         raise LibraryFileError(f"话术库文件内容不完整或已损坏（{exc}）。") from exc
-    return Library(scope=scope or file_scope, groups=tuple(groups), images=images, name=_str(data.get("name", "")),
-                   revision=revision, updated_at=updated, updated_by=_str(data.get("updated_by", "")))
+    return Library(scope=scope or file_scope, groups=tuple(groups), images=images,
+                   name=_str(data.get("name", "")), revision=revision, updated_at=updated,
+                   updated_by=_str(data.get("updated_by", "")))
 
 
 def parse_library(raw: bytes, *, scope: Scope | None = None) -> Library:
@@ -122,7 +126,7 @@ def image_ref(data: bytes) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file in the same folder and os.replace, so a crash leaves old or new, never half."""
+    """Write a temp file in the same folder, then os.replace: a crash leaves old or new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

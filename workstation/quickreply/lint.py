@@ -52,7 +52,8 @@ class PhraseCheck:
 
 
 def check_library(library: Library, *, platform: Platform | None = None,
-                  check_text: Callable | None = None, check_image: Callable | None = None) -> list[PhraseCheck]:
+                  check_text: Callable | None = None,
+                  check_image: Callable | None = None) -> list[PhraseCheck]:
     """One check per phrase, in library order. Offsets in hits refer to the phrase text as written.
 
     Without `platform`, a phrase limited to some platforms is checked against each of them (their rules
@@ -60,7 +61,7 @@ def check_library(library: Library, *, platform: Platform | None = None,
     images go through the image check (QR codes are banned on every platform).
     """
     if check_text is None:
-        from workstation.compliance import check_text
+        check_text = _default_check_text()
     checks = []
     for group, phrase in library.entries():
         platforms = (platform,) if platform else phrase.platforms or (None,)
@@ -68,10 +69,22 @@ def check_library(library: Library, *, platform: Platform | None = None,
         worst = max(verdicts, key=_severity)
         for ref in phrase.images:
             if check_image is None:
-                from workstation.compliance import check_image
+                check_image = _default_check_image()
             worst = worst.merged(check_image(library.images.get(ref, b"")))
         checks.append(PhraseCheck(group, phrase.code, phrase.text, worst))
     return checks
+
+
+def _default_check_text() -> Callable:
+    from workstation.compliance import check_text
+
+    return check_text
+
+
+def _default_check_image() -> Callable:
+    from workstation.compliance import check_image
+
+    return check_image
 
 
 def _severity(verdict) -> int:

@@ -1,4 +1,4 @@
-"""After a publish conflict: what differs between my version and the one another lead published, and a merge."""
+"""After a publish conflict: what differs between my version and the one another lead published, merged."""
 
 from __future__ import annotations
 

@@ -219,7 +219,8 @@ class WebDavRemote:
             if response.status_code == 412:
                 theirs = await self._request(client, "GET", self.url)
                 if theirs.status_code == 200:
-                    raise PublishConflict(_CONFLICT, theirs.content, _token(theirs.headers.get("ETag"), theirs.content))
+                    raise PublishConflict(_CONFLICT, theirs.content,
+                                          _token(theirs.headers.get("ETag"), theirs.content))
                 raise PublishConflict(_CONFLICT, None, None)
             self._raise_for(response, "发布团队话术")
             etag = response.headers.get("ETag")

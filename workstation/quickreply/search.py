@@ -184,7 +184,8 @@ class PhraseIndex:
                 if any(q is None for q in qualities):
                     continue
                 worst = min(qualities)
-                scored.append((-(worst[0] + _bonus(used.get(index, 0))), self._scope_rank[index], index, worst[1]))
+                score = worst[0] + _bonus(used.get(index, 0))
+                scored.append((-score, self._scope_rank[index], index, worst[1]))
         best = heapq.nsmallest(limit, scored)
         return [SearchHit(self.entries[i], -neg, matched) for neg, _, i, matched in best]
 

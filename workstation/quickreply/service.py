@@ -1,4 +1,4 @@
-"""The quick-reply service the app builds once: what the composer popup, the side panel and the editor call."""
+"""The quick-reply service the app builds once: what the composer popup, side panel and editor call."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 from workstation.domain.platforms import Platform
 from workstation.quickreply.fileformat import LibraryFileError, parse_library
-from workstation.quickreply.model import Entry, Group, Library, Phrase, LibraryInvalid, Scope, ensure_valid, merged_entries
+from workstation.quickreply.model import (
+    Entry, Group, Library, LibraryInvalid, Phrase, Scope, ensure_valid, merged_entries,
+)
 from workstation.quickreply.remote import Remote
 from workstation.quickreply.search import PhraseIndex, SearchHit
 from workstation.quickreply.store import LibraryStore, UsageCounts
@@ -67,7 +69,8 @@ class QuickReplies:
 
     def search(self, query: str, *, platform: Platform | None = None, shop_id: str | None = None,
                limit: int = 20) -> list[SearchHit]:
-        return self.index().search(query, usage=self.usage.counts, platform=platform, shop_id=shop_id, limit=limit)
+        return self.index().search(query, usage=self.usage.counts, platform=platform, shop_id=shop_id,
+                                   limit=limit)
 
     def browse(self, *, platform: Platform | None = None, shop_id: str | None = None
                ) -> list[tuple[Scope, str, list[Entry]]]:
@@ -122,7 +125,7 @@ def read_library_file(path: Path, scope: Scope) -> ImportResult:
 
 
 def merge_import(existing: Library, imported: Library) -> tuple[Library, int, int]:
-    """Add the imported phrases; a phrase with the same code is replaced. Returns (library, added, updated)."""
+    """Add the imported phrases; one with an existing code replaces it. Returns (library, added, updated)."""
     groups: dict[str, list[Phrase | None]] = {g.name: list(g.phrases) for g in existing.groups}
     where: dict[str, tuple[str, int]] = {}
     for name, phrases in groups.items():
@@ -145,7 +148,8 @@ def merge_import(existing: Library, imported: Library) -> tuple[Library, int, in
             where[key] = (group.name, len(target))
             target.append(phrase)
     library = existing.with_changes(
-        groups=tuple(Group(name, tuple(p for p in phrases if p is not None)) for name, phrases in groups.items()),
+        groups=tuple(Group(name, tuple(p for p in phrases if p is not None))
+                     for name, phrases in groups.items()),
         images={**dict(existing.images), **dict(imported.images)})
     return library, added, updated
 

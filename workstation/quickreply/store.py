@@ -162,4 +162,5 @@ class UsageCounts:
         self.save()
 
     def save(self) -> None:
-        write_atomic(self.path, json.dumps({"version": 1, "counts": self.counts}, ensure_ascii=False).encode())
+        data = json.dumps({"version": 1, "counts": self.counts}, ensure_ascii=False)
+        write_atomic(self.path, data.encode("utf-8"))

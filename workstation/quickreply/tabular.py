@@ -87,7 +87,8 @@ def _xlsx_rows(path: Path) -> tuple[list[_Row], list[tuple[int, int, int, int]],
     notes = [Problem(f"只导入了第一个工作表“{sheet.title}”，工作表“{other.title}”被忽略。")
              for other in workbook.worksheets[1:] if other.max_row > 1 or other.max_column > 1]
     merged = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in sheet.merged_cells.ranges]
-    rows = [_Row(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    rows = [_Row(number, list(values))
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
     workbook.close()
     return rows, merged, notes
 
@@ -106,8 +107,8 @@ def _csv_rows(raw: bytes) -> list[_Row]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        return [_Row(n, list(r)) for n, r in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                                                          start=1)]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [_Row(n, list(r)) for n, r in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise TableUnreadable(f"CSV 格式有误：{exc}") from exc
 
@@ -157,7 +158,8 @@ def _rows_to_library(rows: list[_Row], merged: list[tuple[int, int, int, int]], 
         elif min_col == max_col == group_col:
             # A group cell merged down its phrases is the natural way to lay out a table: honour it.
             first = next((r for r in body if r.number == min_row), None)
-            value = _cell_text(first.cells[group_col - 1]).strip() if first and len(first.cells) >= group_col else ""
+            has_cell = first is not None and len(first.cells) >= group_col
+            value = _cell_text(first.cells[group_col - 1]).strip() if has_cell else ""
             for number in range(min_row, max_row + 1):
                 fill_down[number] = value
             result.warnings.append(Problem(f"第 {min_row}–{max_row} 行的分组单元格是合并的，已按“{value}”填入每一行。"))
@@ -180,7 +182,8 @@ def _rows_to_library(rows: list[_Row], merged: list[tuple[int, int, int, int]], 
         group = fill_down.get(row.number, cell(row, GROUP_COLUMN)).strip() or DEFAULT_GROUP
         code = cell(row, CODE_COLUMN).strip()
         text = cell(row, TEXT_COLUMN)
-        problems = [why for why in (check_group_name(group), check_code(code), check_phrase_text(text)) if why]
+        problems = [why for why in (check_group_name(group), check_code(code), check_phrase_text(text))
+                    if why]
         platforms: tuple[Platform, ...] = ()
         try:
             platforms = parse_platforms(_LIST_SPLIT.split(cell(row, PLATFORMS_COLUMN)))

@@ -1,4 +1,4 @@
-"""The `/` popup in the composer: type a code, words or pinyin, Enter inserts the phrase with variables filled.
+"""The `/` popup in the composer: type a code, words or pinyin; Enter inserts the phrase, variables filled.
 
 The composer owns the text box. It opens the popup (`open_at`), tells it which conversation is open
 (`set_context`), and receives `phrase_chosen(rendered_text, unfilled)`; `unfilled` lists the

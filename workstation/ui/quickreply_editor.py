@@ -24,8 +24,8 @@ from workstation.domain.platforms import Platform
 from workstation.quickreply.merge import differences, merge
 from workstation.quickreply.fileformat import image_ref
 from workstation.quickreply.model import (
-    DEFAULT_GROUP, MAX_IMAGE_BYTES, Entry, Library, LibraryInvalid, Phrase, Scope, check_code, check_group_name,
-    check_phrase_text, problems_in,
+    DEFAULT_GROUP, MAX_IMAGE_BYTES, Entry, Library, LibraryInvalid, Phrase, Scope, check_code,
+    check_group_name, check_phrase_text, problems_in,
 )
 from workstation.quickreply.remote import PublishConflict, SyncError
 from workstation.quickreply.search import PhraseIndex
@@ -89,7 +89,8 @@ class LibraryTreeModel(QAbstractItemModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return ("分组 / 快捷编码", "短语内容")[section]
         return None
@@ -196,7 +197,8 @@ class LibraryTreeModel(QAbstractItemModel):
 
 
 class LibraryEdit(QUndoCommand):
-    def __init__(self, editor: "QuickReplyEditor", before: Library, after: Library, text: str, select: str | None):
+    def __init__(self, editor: "QuickReplyEditor", before: Library, after: Library, text: str,
+                 select: str | None):
         super().__init__(text)
         self.editor, self.before, self.after, self.select = editor, before, after, select
 
@@ -229,7 +231,8 @@ class MergeDialog(QDialog):
         intro = QLabel(f"另一位主管已发布新版本，有 {len(self.differences)} 处不同。勾选要采用对方版本的短语，"
                        "其余保留你的版本。合并后请再次发布。", self)
         intro.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        standard = QDialogButtonBox.StandardButton
+        buttons = QDialogButtonBox(standard.Ok | standard.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("合并")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -242,7 +245,8 @@ class MergeDialog(QDialog):
     def set_take_theirs(self, code: str, take: bool) -> None:
         for row, diff in enumerate(self.differences):
             if diff.code == code:
-                self.table.topLevelItem(row).setCheckState(0, Qt.CheckState.Checked if take else Qt.CheckState.Unchecked)
+                state = Qt.CheckState.Checked if take else Qt.CheckState.Unchecked
+                self.table.topLevelItem(row).setCheckState(0, state)
 
     def merged_library(self) -> Library:
         chosen = [d.code for row, d in enumerate(self.differences)
@@ -329,7 +333,8 @@ class QuickReplyEditor(QDialog):
         for action in (undo, redo, delete, move_up, move_down):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
-        self.actions_by_name = {"undo": undo, "redo": redo, "delete": delete, "up": move_up, "down": move_down}
+        self.actions_by_name = {"undo": undo, "redo": redo, "delete": delete, "up": move_up,
+                                "down": move_down}
         # Shortcuts fire only in the active window; the filter gives the tree the same keys regardless
         # (when a shortcut fires, the key press never reaches the filter, so nothing runs twice).
         self.tree.installEventFilter(self)
@@ -353,7 +358,8 @@ class QuickReplyEditor(QDialog):
         self.source_button = QPushButton("发布位置…", self)
         self.source_button.clicked.connect(self.open_source_form)
         self.publish_button = QPushButton("发布", self)
-        self.publish_button.clicked.connect(lambda: self.tasks.spawn(self.publish(), name="publish-team-library"))
+        self.publish_button.clicked.connect(
+            lambda: self.tasks.spawn(self.publish(), name="publish-team-library"))
         for widget in (self.new_group_button, self.new_phrase_button, self.move_target, self.move_button):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
@@ -446,7 +452,8 @@ class QuickReplyEditor(QDialog):
 
     def apply(self, library: Library, description: str, select: str | None = None) -> None:
         """Make `library` current as one undoable step."""
-        if library is self.library or library == self.library and dict(library.images) == dict(self.library.images):
+        if library is self.library or (library == self.library
+                                       and dict(library.images) == dict(self.library.images)):
             return
         self.undo_stack.push(LibraryEdit(self, self.library, library, description, select))
 
@@ -535,7 +542,8 @@ class QuickReplyEditor(QDialog):
         if why:
             self._say(why, error=True)
             return False
-        shops = tuple(s for s in self.shops_field.text().replace(",", "、").replace("，", "、").split("、") if s.strip())
+        typed = self.shops_field.text().replace(",", "、").replace("，", "、")
+        shops = tuple(s for s in typed.split("、") if s.strip())
         old = self.library.find(self._current_code) if self._current_code else None
         phrase = Phrase(code, text, images=old[1].images if old else (),
                         platforms=tuple(p for p, box in self.platform_boxes.items() if box.isChecked()),
@@ -596,7 +604,8 @@ class QuickReplyEditor(QDialog):
         return name
 
     def add_phrase(self) -> str:
-        group = self.model.group_at(self.tree.currentIndex()) or (self.library.group_names() or [DEFAULT_GROUP])[0]
+        group = (self.model.group_at(self.tree.currentIndex())
+                 or (self.library.group_names() or [DEFAULT_GROUP])[0])
         number = 1
         while self.library.find(f"new{number}") is not None:
             number += 1
@@ -630,7 +639,8 @@ class QuickReplyEditor(QDialog):
             group = self.model.group_at(index)
             row = index.row() + (2 if step > 0 else -1)
             if 0 <= index.row() + step < self.model.rowCount(index.parent()):
-                self.apply(self.library.move([phrase.code], group, row), f"移动短语 {phrase.code}", select=phrase.code)
+                self.apply(self.library.move([phrase.code], group, row), f"移动短语 {phrase.code}",
+                           select=phrase.code)
         elif (group := self.model.group_at(index)) is not None:
             row = index.row() + (2 if step > 0 else -1)
             if 0 <= index.row() + step < len(self.library.groups):
@@ -644,7 +654,8 @@ class QuickReplyEditor(QDialog):
         matched: set[tuple[str, str]] | None = None
         if query:
             if self._index is None:
-                self._index = PhraseIndex([Entry(Scope.TEAM, g, p, i) for i, (g, p) in enumerate(self.library.entries())])
+                self._index = PhraseIndex([Entry(self.scope, g, p, i)
+                                           for i, (g, p) in enumerate(self.library.entries())])
             matched = {(h.entry.group, h.entry.phrase.code)
                        for h in self._index.search(query, limit=len(self._index) or 1)}
         for gi, group in enumerate(self.library.groups):
@@ -664,7 +675,8 @@ class QuickReplyEditor(QDialog):
             if self.tree.isRowHidden(gi, QModelIndex()):
                 continue
             group_index = self.model.index(gi, 0)
-            codes += [p.code for pi, p in enumerate(group.phrases) if not self.tree.isRowHidden(pi, group_index)]
+            codes += [p.code for pi, p in enumerate(group.phrases)
+                      if not self.tree.isRowHidden(pi, group_index)]
         return codes
 
     def set_sample_context(self, context: ConversationContext) -> None:
@@ -678,7 +690,8 @@ class QuickReplyEditor(QDialog):
         html, last = [], 0
         for variable in rendered.unfilled:
             html.append(_escape(rendered.text[last:variable.start]))
-            html.append(f'<span style="background:#fde2e2;color:#b91c1c">{_escape(rendered.text[variable.start:variable.end])}</span>')
+            placeholder = _escape(rendered.text[variable.start:variable.end])
+            html.append(f'<span style="background:#fde2e2;color:#b91c1c">{placeholder}</span>')
             last = variable.end
         html.append(_escape(rendered.text[last:]))
         warning = f'<p style="color:#b91c1c">{_escape(rendered.warning())}</p>' if rendered.unfilled else ""
@@ -694,7 +707,8 @@ class QuickReplyEditor(QDialog):
 
         custom = self.team_sync.check_text if self.team_sync is not None else None
         self._say("正在检查……")
-        checks = await asyncio.to_thread(check_library, self.library, platform=self.platform, check_text=custom)
+        checks = await asyncio.to_thread(check_library, self.library, platform=self.platform,
+                                         check_text=custom)
         flagged = [c for c in checks if c.action != "pass"]
         self._show_problems([(c.code, f"{'禁止' if c.blocked else '提醒'}　{c.group} / {c.code}：{c.reasons()}")
                              for c in flagged])
@@ -766,7 +780,7 @@ class QuickReplyEditor(QDialog):
 
     def _source_saved(self, subscription: Subscription) -> None:
         self.team_sync.set_remote(lambda: open_remote(subscription))
-        self.base_etag = None  # a new location: publishing there must not overwrite a library it already holds
+        self.base_etag = None  # a new location: never overwrite a library it already holds
         self._say(f"发布位置已设为 {subscription.location}。")
 
     # --- import and export --------------------------------------------------------------------
