@@ -50,7 +50,7 @@ missing=$(find "$INTERNAL" -type f \( -name '*.so' -o -name '*.so.*' \) -print0 
     | LD_LIBRARY_PATH="$INTERNAL:$INTERNAL/PySide6/Qt/lib" xargs -0 -n 50 ldd 2>/dev/null \
     | awk '/not found/ {print $1}' | sort -u || true)
 if [[ -n "$missing" ]]; then
-    echo "   not in the bundle (expected from the system): $(echo $missing | tr '\n' ' ')"
+    echo "   not in the bundle (expected from the system): $(tr '\n' ' ' <<<"$missing")"
     if grep -Eq '^lib(Qt6|pyside6|shiboken6)' <<<"$missing"; then
         echo "FAIL: a bundled binary needs a Qt library the spec left out" >&2
         exit 1
