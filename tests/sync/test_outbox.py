@@ -214,6 +214,11 @@ async def test_the_real_gate_blocks_counterfeit_wording_and_warns_on_shirking(ri
     with pytest.raises(MessageBlocked) as raised:
         await rig.hub.send(KEY, draft("这款是高仿的，放心"))
     assert any(str(hit.category) == "counterfeit" for hit in raised.value.verdict.hits)
+    from workstation.compliance.audit import list_blocked
+
+    audit = await rig.worker.call(list_blocked)
+    assert len(audit) == 1 and audit[0].conversation_id == "c1" and audit[0].account_id == 1
+    assert audit[0].text == "这款是高仿的，放心"
     with pytest.raises(MessageNeedsConfirmation):
         await rig.hub.send(KEY, draft("不知道"))
     assert await rig.worker.call(store.list_outbox) == []

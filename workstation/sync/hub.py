@@ -18,6 +18,7 @@ from workstation.domain.verdict import DraftKind, OutgoingDraft
 from workstation.secrets import SecretStore
 from workstation.shops.base import ShopConnector
 from workstation.store import StoreWorker
+from workstation.store.db import transaction
 from workstation.store import messages as store
 from workstation.sync.errors import (
     AccountUnavailable,
@@ -187,6 +188,7 @@ class SyncHub:
             )
         verdict = await asyncio.to_thread(gate_outgoing, draft)
         if verdict.blocked:
+            await self._audit_blocked(session, conversation, draft, verdict)
             raise MessageBlocked(verdict)
         if verdict.warned and not confirmed_warning:
             raise MessageNeedsConfirmation(verdict)
@@ -198,6 +200,25 @@ class SyncHub:
             image=draft.image_bytes if kind is DraftKind.IMAGE else None,
         )
         return row["id"]
+
+    async def _audit_blocked(self, session: AccountSession, conversation: Conversation, draft, verdict) -> None:
+        """Every blocked attempt goes to the audit trail team leads review (issue 6)."""
+        from workstation.compliance.audit import record_blocked
+
+        def write(db):
+            with transaction(db):
+                record_blocked(
+                    db, verdict=verdict, text=draft.text, account_id=session.account_id,
+                    platform=conversation.platform.value, shop_id=conversation.shop_id,
+                    conversation_id=conversation.conversation_id, agent_id=session.account.login,
+                    kind=str(DraftKind(draft.kind)),
+                )
+
+        try:
+            await self.worker.call(write)
+        except Exception:
+            # The message stays unsent either way; a missing audit line must not hide that.
+            log.exception("could not write the compliance audit record")
 
     async def retry(self, outbox_id: int) -> None:
         """Send a failed message again (reconciling first if it ever left)."""
