@@ -82,3 +82,15 @@ def test_merge_import_updates_in_place_and_moves_between_groups():
     assert merged.find("fh") == ("我的", incoming.find("fh")[1])
     assert [g.name for g in merged.groups][-1] == "我的"
     assert len(merged) == len(base) + 1
+
+
+def test_index_follows_library_changes_and_prepare_builds_off_thread(data_dir):
+    from workstation.quickreply.model import Phrase
+
+    service = service_with_libraries(data_dir)
+    first = service.index()
+    assert service.index() is first
+    service.save_personal(service.personal.upsert("我的", Phrase("nn", "新加的短语")))
+    asyncio.run(service.prepare())
+    assert service.index() is not first
+    assert service.search("nn")[0].entry.phrase.code == "nn"

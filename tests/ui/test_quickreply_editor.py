@@ -284,3 +284,40 @@ def test_source_form_saves_webdav_settings_with_password_in_keyring(qtbot, data_
     memory_keyring.refuse = True
     form.password_field.setText(PASSWORD)
     assert asyncio.run(form.save()) is False and "钥匙串" in form.message_label.text()
+
+
+def test_xlsx_to_webdav_to_agent_keyboard_end_to_end(qtbot, tmp_path, dav):
+    """A lead imports an xlsx, publishes to WebDAV; an agent on another data dir inserts it with `/fahuo⏎`."""
+    from openpyxl import Workbook
+
+    from tests.quickreply.davserver import PASSWORD, USER
+    from workstation.quickreply.remote import WebDavRemote
+    from workstation.quickreply.sync import Subscription, save_subscription
+
+    sheet_path = tmp_path / "话术.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["分组", "快捷编码", "短语内容"])
+    workbook.active.append(["发货", "fh", "{买家昵称|亲}，付款后48小时内发货，单号 {订单号}"])
+    workbook.active.append(["售后", "tk", "亲，退款1-3个工作日原路退回"])
+    workbook.save(sheet_path)
+
+    lead_sync = TeamSync(LibraryStore(tmp_path / "lead"), WebDavRemote(dav.url(), USER, PASSWORD))
+    editor = QuickReplyEditor(lead_sync, lead_name="主管A")
+    qtbot.addWidget(editor)
+    assert asyncio.run(editor.import_file(sheet_path))
+    assert asyncio.run(editor.publish()), editor.message_label.text()
+
+    agent_dir = tmp_path / "agent"
+    save_subscription(agent_dir, Subscription("webdav", dav.url(), USER), password=PASSWORD)
+    agent = QuickReplies(agent_dir)
+    assert asyncio.run(agent.refresh_team()).text.startswith("团队话术已同步 ")
+    popup = PhrasePopup(agent, as_popup=False)
+    qtbot.addWidget(popup)
+    popup.set_context(ConversationContext(buyer_nick="阿花"))
+    popup.open_at()
+    qtbot.keyClicks(popup.search_field, "fahuo")
+    with qtbot.waitSignal(popup.phrase_chosen) as chosen:
+        qtbot.keyClick(popup.search_field, Qt.Key.Key_Return)
+    text, unfilled = chosen.args
+    assert text == "阿花，付款后48小时内发货，单号 {订单号}"
+    assert [(v.name, text[v.start:v.end]) for v in unfilled] == [("订单号", "{订单号}")]

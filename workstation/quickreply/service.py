@@ -35,8 +35,9 @@ class QuickReplies:
         else:
             self.team_sync = TeamSync(self.store, remote, clock=clock, check_text=check_text)
         self.usage = UsageCounts.in_data_dir(self.data_dir)
-        self._index: PhraseIndex | None = None
-        self._index_for: tuple[int, int] = (0, 0)
+        # (personal, team, index): held by identity, so a new library object means a new index
+        self._index: tuple[Library, Library, PhraseIndex] | None = None
+        self._building = False
         self._lock = threading.Lock()
 
     # --- reading -------------------------------------------------------------------------------
@@ -55,17 +56,31 @@ class QuickReplies:
         return notices
 
     def index(self) -> PhraseIndex:
-        """The search index for the current libraries (built on first use after a change)."""
-        key = (id(self.personal), id(self.team))
+        """The search index for the current libraries. While `prepare()` builds a new one off the Qt
+        thread, the previous index keeps answering, so typing never waits for pinyin."""
+        built = self._index
+        if built is not None and built[0] is self.personal and built[1] is self.team:
+            return built[2]
+        if built is not None and self._building:
+            return built[2]
+        return self._build(self.personal, self.team)
+
+    def _build(self, personal: Library, team: Library) -> PhraseIndex:
+        index = PhraseIndex(merged_entries(personal, team))
         with self._lock:
-            if self._index is None or self._index_for != key:
-                self._index = PhraseIndex(merged_entries(self.personal, self.team))
-                self._index_for = key
-            return self._index
+            self._index = (personal, team, index)
+        return index
 
     async def prepare(self) -> None:
-        """Build the index off the Qt thread (pinyin for thousands of phrases takes a moment)."""
-        await asyncio.to_thread(self.index)
+        """Build the index for the current libraries off the Qt thread (pinyin takes a moment)."""
+        built = self._index
+        if built is not None and built[0] is self.personal and built[1] is self.team:
+            return
+        self._building = True
+        try:
+            await asyncio.to_thread(self._build, self.personal, self.team)
+        finally:
+            self._building = False
 
     def search(self, query: str, *, platform: Platform | None = None, shop_id: str | None = None,
                limit: int = 20) -> list[SearchHit]:
