@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from tests.history.conftest import Chat
+from tests.helpers.history_chat import Chat
 from workstation.domain.platforms import Platform
 from workstation.history import cli
 from workstation.history.exporter import export_messages, rows_by_id, rows_in_range

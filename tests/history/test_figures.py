@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from tests.history.conftest import Chat, cn
+from tests.helpers.history_chat import Chat, cn
 from workstation.domain.messages import EventKind, MessageType, Rating
 from workstation.domain.platforms import Platform
 from workstation.history.figures import FIGURE_HELP, compute_report, response_histogram

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.history.conftest import Chat
+from tests.helpers.history_chat import Chat
 from workstation.domain.messages import EventKind, Rating
 from workstation.domain.platforms import Platform
 from workstation.history.search import HistoryQuery, conversation_context, iter_search, search, shops

@@ -81,7 +81,7 @@ def rows_in_range(db: sqlite_utils.Database, query: HistoryQuery) -> Iterator[di
         params.append(query.shop_id)
     if query.platform is not None:
         where.append("platform = ?")
-        params.append(query.platform.value)
+        params.append(Platform(query.platform).value)
     sql = f"SELECT {_COLUMNS} FROM messages"
     if where:
         sql += " WHERE " + " AND ".join(where)

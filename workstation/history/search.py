@@ -157,7 +157,7 @@ def build_sql(db: sqlite_utils.Database, query: HistoryQuery, *, before: int | N
         params.append(before)
     if query.platform is not None:
         where.append("m.platform = ?")
-        params.append(query.platform.value)
+        params.append(Platform(query.platform).value)
     if query.shop_id:
         where.append("m.shop_id = ?")
         params.append(query.shop_id)
@@ -181,7 +181,7 @@ def build_sql(db: sqlite_utils.Database, query: HistoryQuery, *, before: int | N
             "EXISTS (SELECT 1 FROM messages AS r WHERE r.platform = m.platform AND r.shop_id = m.shop_id"
             " AND r.conversation_id = m.conversation_id AND r.event = 'rating' AND r.rating = ?)"
         )
-        params.append(query.rating.value)
+        params.append(Rating(query.rating).value)
     if query.blocked_only:
         condition = audit_join(db, "m")
         # No audit table yet (the compliance filter's migration has not run): nothing was blocked.
