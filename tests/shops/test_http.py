@@ -141,3 +141,17 @@ def test_every_platform_has_a_limit():
     from workstation.shops.emulator.world import GATEWAY_LIMITS
     for platform in Platform:
         assert PLATFORM_LIMITS[platform].per_second < GATEWAY_LIMITS[platform]
+
+
+def test_request_urls_in_logs_have_tokens_and_signatures_masked(caplog):
+    import logging
+
+    import workstation.shops.http  # noqa: F401  (installs the filter)
+
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info('HTTP Request: %s %s "%s"', "GET",
+                                        httpx.URL("http://gw/ws?app_key=k&access_token=SECRET1&sign=SIG&cursor=5"),
+                                        "HTTP/1.1 101")
+    text = caplog.text
+    assert "SECRET1" not in text and "SIG" not in text
+    assert "access_token=***" in text and "cursor=5" in text and "app_key=k" in text

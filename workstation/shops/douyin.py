@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.base import Credentials, PlatformError, Tokens
+from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
 from workstation.shops.connector_base import CST, GatewayConnector, Refusal, order_from, unix_time
 
 STATUS_TEXT = {1: "待支付", 2: "待发货", 3: "已发货", 4: "已取消", 5: "已完成"}
@@ -97,9 +97,14 @@ class DouyinConnector(GatewayConnector):
 
     async def _sign_in(self, credentials: Credentials) -> Tokens:
         # 自用型应用: no browser; the shop's sub-account proves the agent may act for it.
-        data = await self._api("token.create", {"grant_type": "authorization_self", "shop_id": credentials.shop_id,
-                                                "login": credentials.login, "password": credentials.password},
-                               auth=False, idempotent=False)
+        try:
+            data = await self._api("token.create", {"grant_type": "authorization_self", "shop_id": credentials.shop_id,
+                                                    "login": credentials.login, "password": credentials.password},
+                                   auth=False, idempotent=False)
+        except PlatformError as exc:
+            if exc.code == "30007":
+                raise AuthExpired("抖店子账号或密码错误，请检查后重新登录") from None
+            raise
         return self._tokens(data)
 
     async def _refresh(self, refresh_token: str) -> Tokens:

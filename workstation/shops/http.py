@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -19,6 +20,26 @@ import httpx
 from workstation.shops.base import NetworkDown, RateLimited
 
 log = logging.getLogger(__name__)
+
+# Gateways carry tokens and signatures in the query string (and WebSocket URLs must);
+# httpx logs every request URL at INFO, so those values are masked before any handler sees them.
+_SECRET_QUERY = re.compile(
+    r"(?i)\b(access_token|session|refresh_token|app_secret|client_secret|sign|code|password)=([^&\s\"']+)")
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(_SECRET_QUERY.sub(r"\1=***", str(a)) if isinstance(a, (str, httpx.URL)) else a
+                                for a in (record.args if isinstance(record.args, tuple) else (record.args,)))
+        if isinstance(record.msg, str):
+            record.msg = _SECRET_QUERY.sub(r"\1=***", record.msg)
+        return True
+
+
+for _name in ("httpx", "httpx_ws", __name__):
+    if not any(isinstance(f, RedactSecrets) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(RedactSecrets())
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 

@@ -93,8 +93,8 @@ class JdConnector(GatewayConnector):
 
     async def _oauth_token(self, path: str, query: dict) -> Tokens:
         creds = self._require_setup()
-        body = await self._plain_json("GET", f"{self._root}/oauth2/{path}", what=f"jd oauth2 {path}",
-                                      params={"app_key": creds.app_key, "app_secret": creds.app_secret, **query})
+        body = await self._plain_json("POST", f"{self._root}/oauth2/{path}", what=f"jd oauth2 {path}",
+                                      data={"app_key": creds.app_key, "app_secret": creds.app_secret, **query})
         if body.get("code") not in (0, "0"):
             raise AuthExpired(f"京东授权失败，请重新登录（{body.get('msg') or body.get('code')}）")
         return self._tokens_from(body.get("access_token", ""), body.get("refresh_token", ""), body.get("expires_in"),

@@ -97,8 +97,8 @@ class KuaishouConnector(GatewayConnector):
 
     async def _oauth_token(self, path: str, query: dict) -> Tokens:
         creds = self._require_setup()
-        body = await self._plain_json("GET", f"{self._root}/oauth2/{path}", what=f"kuaishou oauth2 {path}",
-                                      params={"app_id": creds.app_key, "app_secret": creds.app_secret, **query})
+        body = await self._plain_json("POST", f"{self._root}/oauth2/{path}", what=f"kuaishou oauth2 {path}",
+                                      data={"app_id": creds.app_key, "app_secret": creds.app_secret, **query})
         if body.get("result") != 1:
             raise AuthExpired(f"快手授权失败，请重新登录（{body.get('error_msg') or body.get('error')}）")
         return self._tokens_from(body.get("access_token", ""), body.get("refresh_token", ""), body.get("expires_in"),
