@@ -1,0 +1,334 @@
+"""合规词库: team leads view, add, disable, import and export the compliance word lists.
+
+Every change is written to the list file at once (atomically) and the filter reloads, so agents'
+next messages are checked against it without a restart. The test box shows the live verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+    QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget,
+)
+
+from workstation.compliance import ComplianceFilter, default_filter
+from workstation.compliance.filter import PLATFORMS
+from workstation.compliance.wordlists import (
+    ALLOWED_DOMAINS_LIST, LIST_TITLES, WordEntry, WordList, all_list_names, load_list, parse_list, save_list,
+)
+from workstation.domain.platforms import Platform
+from workstation.domain.verdict import Action, Category, Verdict
+
+log = logging.getLogger(__name__)
+
+VERDICT_LABELS = {Action.BLOCK: "拦截", Action.WARN: "提醒（需二次确认）", Action.PASS: "通过"}
+_HIGHLIGHT = {Action.BLOCK: QColor("#fecaca"), Action.WARN: QColor("#fde68a")}
+
+
+class ComplianceDialog(QDialog):
+    """Word lists on the left, the selected list's words in the middle, a live test box below."""
+
+    lists_changed = Signal(str)  # list name, after it was saved and the filter reloaded
+
+    def __init__(self, compliance_filter: ComplianceFilter | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("合规词库")
+        self.resize(900, 620)
+        self.filter = compliance_filter or default_filter()
+        self.word_dir: Path = self.filter.word_dir
+        self._lists: dict[str, WordList] = {}
+        self._loading = False
+
+        self.list_names = QListWidget()
+        for name in all_list_names():
+            item = QListWidgetItem(LIST_TITLES.get(name, name))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.list_names.addItem(item)
+        self.list_names.currentItemChanged.connect(self._show_current_list)
+
+        self.search = QLineEdit(placeholderText="筛选词…")
+        self.search.textChanged.connect(self._apply_search)
+        self.words = QListWidget()
+        self.words.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.words.itemChanged.connect(self._word_toggled)
+        self.new_word = QLineEdit(placeholderText="输入新词，回车添加")
+        self.new_word.returnPressed.connect(self._add_from_field)
+        self.add_button = QPushButton("添加")
+        self.add_button.clicked.connect(self._add_from_field)
+        self.toggle_button = QPushButton("停用/启用")
+        self.toggle_button.clicked.connect(self._toggle_selected)
+        self.remove_button = QPushButton("删除")
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.import_button = QPushButton("导入…")
+        self.import_button.clicked.connect(self._choose_import)
+        self.export_button = QPushButton("导出…")
+        self.export_button.clicked.connect(self._choose_export)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.count_label = QLabel()
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.new_word, 1)
+        add_row.addWidget(self.add_button)
+        buttons_row = QHBoxLayout()
+        for button in (self.toggle_button, self.remove_button, self.import_button, self.export_button):
+            buttons_row.addWidget(button)
+        buttons_row.addStretch(1)
+        buttons_row.addWidget(self.count_label)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.search)
+        middle_layout.addWidget(self.words, 1)
+        middle_layout.addLayout(add_row)
+        middle_layout.addLayout(buttons_row)
+        middle_layout.addWidget(self.message)
+
+        self.test_input = QPlainTextEdit(placeholderText="在这里输入一句话，实时查看检查结果")
+        self.test_input.setMaximumHeight(80)
+        self.test_input.textChanged.connect(self.update_test_result)
+        self.test_platform = QComboBox()
+        self.test_platform.addItem("不限平台", None)
+        for code in PLATFORMS:
+            self.test_platform.addItem(Platform(code).label, code)
+        self.test_platform.currentIndexChanged.connect(self.update_test_result)
+        self.verdict_label = QLabel("通过")
+        self.test_hits = QListWidget()
+        self.test_hits.setMaximumHeight(110)
+        test_header = QHBoxLayout()
+        test_header.addWidget(QLabel("测试："))
+        test_header.addWidget(self.test_platform)
+        test_header.addStretch(1)
+        test_header.addWidget(self.verdict_label)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.list_names)
+        splitter.addWidget(middle)
+        splitter.setStretchFactor(1, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(test_header)
+        layout.addWidget(self.test_input)
+        layout.addWidget(self.test_hits)
+        layout.addWidget(close)
+        self.list_names.setCurrentRow(0)
+
+    # ---- lists ------------------------------------------------------------------------------
+
+    def current_list_name(self) -> str:
+        item = self.list_names.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else all_list_names()[0]
+
+    def select_list(self, name: str) -> None:
+        for row in range(self.list_names.count()):
+            if self.list_names.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list_names.setCurrentRow(row)
+                return
+        raise KeyError(name)
+
+    def word_list(self, name: str | None = None) -> WordList:
+        name = name or self.current_list_name()
+        if name not in self._lists:
+            self._lists[name] = load_list(self.word_dir, name)
+        return self._lists[name]
+
+    def _show_current_list(self, *_args) -> None:
+        words = self.word_list()
+        self._loading = True
+        try:
+            self.words.clear()
+            for entry in words.entries:
+                item = QListWidgetItem(entry.word)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if entry.enabled else Qt.CheckState.Unchecked)
+                item.setToolTip("已启用" if entry.enabled else "已停用")
+                self.words.addItem(item)
+        finally:
+            self._loading = False
+        self._apply_search()
+        self._update_count()
+        self._say("")
+
+    def _apply_search(self, *_args) -> None:
+        needle = self.search.text().strip().casefold()
+        for row in range(self.words.count()):
+            item = self.words.item(row)
+            item.setHidden(bool(needle) and needle not in item.text().casefold())
+
+    def _update_count(self) -> None:
+        words = self.word_list()
+        enabled = sum(e.enabled for e in words.entries)
+        self.count_label.setText(f"共 {len(words.entries)} 个，启用 {enabled} 个")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _save(self, name: str | None = None) -> None:
+        name = name or self.current_list_name()
+        try:
+            save_list(self.word_dir, self.word_list(name))
+        except OSError as exc:
+            log.warning("could not save word list %s: %s", name, exc)
+            self._say(f"保存失败：{exc.strerror or exc}。请检查词库文件夹 {self.word_dir} 是否可写。")
+            return
+        self.filter.reload()
+        self.lists_changed.emit(name)
+        self.update_test_result()
+
+    # ---- editing ----------------------------------------------------------------------------
+
+    def _check_new_word(self, name: str, word: str) -> str | None:
+        if not word:
+            return "请输入要添加的词。"
+        if word.startswith(("#", "!")):
+            return "词不能以 # 或 ! 开头。"
+        if name == ALLOWED_DOMAINS_LIST:
+            parts = word.split()
+            if len(parts) != 2 or parts[0].lower() not in (*PLATFORMS, "*") or "." not in parts[1]:
+                return "允许的域名请写成“平台代码 域名”，例如：pdd yangkeduo.com（* 表示所有平台）。"
+        if any(e.word == word for e in self.word_list(name).entries):
+            return f"“{word}”已经在词库里了。"
+        return None
+
+    def add_word(self, word: str) -> bool:
+        name = self.current_list_name()
+        word = " ".join(word.split())
+        problem = self._check_new_word(name, word)
+        if problem:
+            self._say(problem)
+            return False
+        self.word_list(name).entries.append(WordEntry(word))
+        self._save(name)
+        self._show_current_list()
+        self._say(f"已添加“{word}”，立即生效。")
+        return True
+
+    def _add_from_field(self) -> None:
+        if self.add_word(self.new_word.text()):
+            self.new_word.clear()
+
+    def _selected_words(self) -> list[str]:
+        return [item.text() for item in self.words.selectedItems()]
+
+    def set_enabled(self, word: str, enabled: bool) -> None:
+        for entry in self.word_list().entries:
+            if entry.word == word:
+                entry.enabled = enabled
+        self._save()
+        self._update_count()
+        self._say(f"已{'启用' if enabled else '停用'}“{word}”，立即生效。")
+
+    def _word_toggled(self, item: QListWidgetItem) -> None:
+        if self._loading:
+            return
+        enabled = item.checkState() == Qt.CheckState.Checked
+        item.setToolTip("已启用" if enabled else "已停用")
+        # The list is not rebuilt here: the item that emitted this signal must stay alive.
+        self.set_enabled(item.text(), enabled)
+
+    def _toggle_selected(self) -> None:
+        selected = set(self._selected_words())
+        if not selected:
+            self._say("请先选中要停用或启用的词。")
+            return
+        for entry in self.word_list().entries:
+            if entry.word in selected:
+                entry.enabled = not entry.enabled
+        self._save()
+        self._show_current_list()
+
+    def remove_words(self, words: list[str]) -> None:
+        doomed = set(words)
+        current = self.word_list()
+        current.entries = [e for e in current.entries if e.word not in doomed]
+        self._save()
+        self._show_current_list()
+        self._say(f"已删除 {len(doomed)} 个词。")
+
+    def _remove_selected(self) -> None:
+        words = self._selected_words()
+        if words:
+            self.remove_words(words)
+        else:
+            self._say("请先选中要删除的词。")
+
+    # ---- import / export --------------------------------------------------------------------
+
+    def import_file(self, path: Path) -> int:
+        """Add the words of a UTF-8 text file (one per line, same format as the lists); returns how many were new."""
+        try:
+            incoming = parse_list(Path(path).read_text(encoding="utf-8-sig"), self.current_list_name())
+        except (OSError, UnicodeDecodeError) as exc:
+            self._say(f"无法读取 {Path(path).name}：请选择 UTF-8 编码的文本文件，每行一个词。")
+            log.info("word list import failed: %s", exc)
+            return 0
+        current = self.word_list()
+        known = {e.word for e in current.entries}
+        added = [e for e in incoming.entries if e.word not in known and not self._check_new_word(current.name, e.word)]
+        current.entries.extend(added)
+        if added:
+            self._save()
+        self._show_current_list()
+        self._say(f"导入 {len(added)} 个新词，跳过 {len(incoming.entries) - len(added)} 个重复或格式不对的词。")
+        return len(added)
+
+    def export_file(self, path: Path) -> None:
+        from workstation.compliance.wordlists import format_list
+
+        try:
+            Path(path).write_text(format_list(self.word_list()), encoding="utf-8")
+        except OSError as exc:
+            self._say(f"导出失败：{exc.strerror or exc}")
+            return
+        self._say(f"已导出到 {path}")
+
+    def _choose_import(self) -> None:
+        dialog = QFileDialog(self, "导入词表", "", "文本文件 (*.txt);;所有文件 (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda path: self.import_file(Path(path)))
+        dialog.open()
+
+    def _choose_export(self) -> None:
+        dialog = QFileDialog(self, "导出词表", f"{self.current_list_name()}.txt", "文本文件 (*.txt)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self.export_file(Path(path)))
+        dialog.open()
+
+    # ---- live test --------------------------------------------------------------------------
+
+    def current_verdict(self) -> Verdict:
+        return self.filter.check_text(self.test_input.toPlainText(), platform=self.test_platform.currentData())
+
+    def update_test_result(self, *_args) -> None:
+        verdict = self.current_verdict()
+        self.verdict_label.setText(VERDICT_LABELS[verdict.action])
+        self.test_hits.clear()
+        selections = []
+        text = self.test_input.toPlainText()
+        for hit in verdict.hits:
+            label = Category(hit.category).label if hit.category in Category._value2member_map_ else str(hit.category)
+            self.test_hits.addItem(f"【{label}】{hit.reason}")
+            if hit.end > hit.start:
+                selection = QTextEdit.ExtraSelection()
+                fmt = QTextCharFormat()
+                fmt.setBackground(_HIGHLIGHT.get(hit.severity, QColor("#fecaca")))
+                selection.format = fmt
+                cursor = QTextCursor(self.test_input.document())
+                cursor.setPosition(_utf16(text, hit.start))
+                cursor.setPosition(_utf16(text, hit.end), QTextCursor.MoveMode.KeepAnchor)
+                selection.cursor = cursor
+                selections.append(selection)
+        self.test_input.setExtraSelections(selections)
+
+
+def _utf16(text: str, index: int) -> int:
+    """Qt counts positions in UTF-16 code units; Python in code points."""
+    return len(text[:index].encode("utf-16-le")) // 2
