@@ -73,3 +73,33 @@ def test_team_cache_round_trip(data_dir):
     assert loaded.library.content_equals(cache.library) and loaded.etag == cache.etag
     assert loaded.synced_at == cache.synced_at
     assert Library(Scope.TEAM, (Group("x"),)).scope is Scope.TEAM
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
+def test_any_bytes_as_a_library_file_fail_with_a_chinese_message(raw):
+    from workstation.quickreply.fileformat import LibraryFileError
+
+    try:
+        parse_library(raw)
+    except LibraryFileError as exc:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+                        ["format", "version", "groups", "phrases", "name", "code", "text", "images", "platforms",
+                         "shops", "revision", "updated_at"]), inner, max_size=5), max_leaves=12))
+def test_any_json_shape_is_a_library_or_a_clear_error(shape):
+    from workstation.quickreply.fileformat import LibraryFileError, library_from_dict
+
+    if isinstance(shape, dict):
+        shape = {**shape, "format": "workstation.quickreply", "version": 1}
+    try:
+        library_from_dict(shape)
+    except LibraryFileError:
+        pass

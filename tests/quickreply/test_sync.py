@@ -173,3 +173,12 @@ def test_bad_addresses_become_status_text_not_exceptions(tmp_path, data_dir):
     save_subscription(data_dir, Subscription("webdav", "ftp://nas/phrases"))
     status = run(QuickReplies(data_dir).refresh_team())
     assert not status.ok and "WebDAV 地址“ftp://nas/phrases”无效" in status.text
+
+
+def test_two_leads_creating_the_first_library_cannot_both_win(tmp_path, remote_factory):
+    lead_a = TeamSync(LibraryStore(tmp_path / "a"), remote_factory(), clock=clock, check_text=fake_check_text)
+    lead_b = TeamSync(LibraryStore(tmp_path / "b"), remote_factory(), clock=clock, check_text=fake_check_text)
+    run(lead_a.publish(team_library(), base_etag=None))
+    with pytest.raises(PublishConflict) as caught:
+        run(lead_b.publish(team_library().without(["hi"]), base_etag=None))
+    assert lead_b.conflict_library(caught.value).content_equals(team_library())

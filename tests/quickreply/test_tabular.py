@@ -164,3 +164,16 @@ def test_ten_thousand_row_xlsx_round_trip(tmp_path):
     result = read_table(path, scope=Scope.TEAM)
     assert result.ok and result.library.content_equals(library)
     assert time.perf_counter() - start < 15
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400) | st.text(max_size=300).map(lambda t: t.encode("utf-8")))
+def test_any_csv_bytes_give_a_result_or_a_clear_refusal(tmp_path, raw):
+    path = tmp_path / "x.csv"
+    path.write_bytes(raw)
+    try:
+        result = read_table(path)
+    except TableUnreadable as exc:
+        assert str(exc)
+        return
+    assert result.ok or all(str(p) for p in result.errors)
