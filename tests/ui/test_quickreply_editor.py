@@ -321,3 +321,16 @@ def test_xlsx_to_webdav_to_agent_keyboard_end_to_end(qtbot, tmp_path, dav):
     text, unfilled = chosen.args
     assert text == "阿花，付款后48小时内发货，单号 {订单号}"
     assert [(v.name, text[v.start:v.end]) for v in unfilled] == [("订单号", "{订单号}")]
+
+
+def test_rename_group_from_the_form(qtbot, editor):
+    editor.tree.setCurrentIndex(editor.model.index_of_group("售后"))
+    assert editor.code_field.text() == "" and editor.group_field.currentText() == "售后"
+    editor.group_field.setCurrentText("发货")
+    qtbot.mouseClick(editor.save_phrase_button, Qt.MouseButton.LeftButton)
+    assert "已经存在" in editor.message_label.text()
+    editor.group_field.setCurrentText("退换货")
+    qtbot.mouseClick(editor.save_phrase_button, Qt.MouseButton.LeftButton)
+    assert [g for g, _ in structure(editor)] == ["售前", "发货", "退换货"]
+    editor.undo_stack.undo()
+    assert [g for g, _ in structure(editor)] == ["售前", "发货", "售后"]

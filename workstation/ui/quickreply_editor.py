@@ -531,10 +531,14 @@ class QuickReplyEditor(QDialog):
         self._update_preview()
 
     def save_detail(self) -> bool:
-        """Apply the form to the selected phrase (or add it as new); False with a message if invalid."""
+        """Apply the form to the selected phrase (or add it as new); with a group selected and no phrase
+        typed, rename the group. False with a message if invalid."""
         group = self.group_field.currentText().strip() or DEFAULT_GROUP
         code = self.code_field.text().strip()
         text = self.text_field.toPlainText()
+        current = self.tree.currentIndex()
+        if self._current_code is None and current.isValid() and not code and not text.strip():
+            return self.rename_group(self.model.group_at(current), group)
         why = check_group_name(group) or check_code(code) or check_phrase_text(text)
         existing = self.library.find(code)
         if why is None and existing and existing[1].code.casefold() != (self._current_code or "").casefold():
@@ -553,6 +557,20 @@ class QuickReplyEditor(QDialog):
                    f"修改短语 {code}", select=code)
         unknown = unknown_variables(text)
         self._say(f"已保存短语 {code}。" + (f"注意：{'、'.join(unknown)} 不是可用的变量。" if unknown else ""))
+        return True
+
+    def rename_group(self, old: str, new: str) -> bool:
+        new = new.strip()
+        why = check_group_name(new)
+        if why is None and new != old and new in self.library.group_names():
+            why = f"分组“{new}”已经存在。"
+        if why:
+            self._say(why, error=True)
+            return False
+        if new != old:
+            self.apply(self.library.rename_group(old, new), f"重命名分组 {old} → {new}")
+            self.tree.setCurrentIndex(self.model.index_of_group(new))
+            self._say(f"分组已改名为“{new}”。")
         return True
 
     def add_image(self, data: bytes) -> bool:
