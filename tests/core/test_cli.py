@@ -73,3 +73,15 @@ def test_every_subcommand_has_help_and_takes_the_global_data_dir_in_either_place
     child = subparser_actions[0].choices[name]
     child_option = next(a for a in child._actions if a.dest == "data_dir")
     assert child_option.default is __import__("argparse").SUPPRESS  # never hides a --data-dir given before the command
+
+
+def test_version_and_help_do_not_import_the_subcommands():
+    code = (
+        "import sys\n"
+        "from workstation.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('workstation.compliance', 'workstation.history', 'workstation.shops.emulator', 'PySide6.QtWidgets') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
