@@ -21,6 +21,7 @@ from workstation.domain.verdict import Action, Category
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_LETTER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ASCII_ALNUM = _ASCII_LETTER | frozenset("0123456789")
 _MAX_COMBO_CHARS = 4      # words up to this length get every char/pinyin mix; longer ones full pinyin only
 _SHORT_LATIN_EDGE = 5     # a Latin edge shorter than this must not touch other Latin letters (sb ≠ usb)
 _FREE_PINYIN = 7          # an all-Latin form this long may sit inside other letters (woshigaofang)
@@ -130,9 +131,10 @@ class Lexicon:
         n = len(words_view)
         for index, start, end in found:
             for entry in self._entries[index]:
-                if entry.guard_left and start > 0 and words_view[start - 1] in _ASCII_LETTER:
+                # sb in usb or SB200 is part of a longer name, not the insult
+                if entry.guard_left and start > 0 and words_view[start - 1] in _ASCII_ALNUM:
                     continue
-                if entry.guard_right and end < n and words_view[end] in _ASCII_LETTER:
+                if entry.guard_right and end < n and words_view[end] in _ASCII_ALNUM:
                     continue
                 (benign if entry.category is None else forbidden).append(WordMatch(entry, start, end))
         return forbidden, benign

@@ -12,16 +12,17 @@ from workstation.compliance.context import CheckContext, words_hit
 from workstation.compliance.normalize import Normalized
 from workstation.domain.verdict import Category, Hit
 
-_PLATFORMS = r"(?:拼多多|多多|淘宝|天猫|抖音|抖店|快手小店|快手|京东|平台|阿里)"
+_PLATFORMS = r"(?:拼多多|多多|淘宝|天猫|抖音|抖店|快手|京东|平台|阿里)"
 _CLAIM = re.compile(
     rf"(?:我|我们|本人|这边|这里|咱们)(?:就|也|可)?(?:是|为|代表)(?:{_PLATFORMS})+(?:的)?"
-    r"(?:官方)?(?:客服|工作人员|小二|人员|官方|审核员?|专员|员工|总部)"
+    # not 官方 alone: 我们是天猫官方旗舰店 is a true statement about a shop
+    r"(?:官方)?(?:客服|工作人员|小二|人员|审核员?|专员|员工|总部)"
     rf"|代表(?:{_PLATFORMS})+(?:承诺|保证|通知|向您)"
     rf"|以(?:{_PLATFORMS})+(?:的)?名义"
     rf"|(?:{_PLATFORMS})+官方(?:承诺|担保)"
 )
 _DISPARAGE = re.compile(
-    rf"{_PLATFORMS}(?:就是|真是|真的|太|真|都是|很|特别|也)?(?:垃圾|坑人|坑爹|黑心|骗子|骗人|烂透|恶心|辣鸡)"
+    rf"{_PLATFORMS}(?:就是|真是|真的|太|真|都是|很|特别|也)?(?:垃圾(?!袋|桶|分类|处理|清理|篓|箱)|坑人|坑爹|黑心|骗子|骗人|烂透|恶心|辣鸡)"
     r"|(?:别家|别的店|别的家|其他店|其它店|其他家|其它家|别人家|隔壁店?|同行|他们家|那家店?)"
     r"(?:的|卖的)?(?:东西|货|产品|商品)?(?:都是|全是|就是|是|都)?"
     r"(?:假货|假的|骗子|垃圾|次品|劣质|山寨|骗人的|翻新|黑心)"

@@ -12,7 +12,8 @@ from workstation.compliance.context import CheckContext, light_hit
 from workstation.compliance.normalize import Normalized
 from workstation.domain.verdict import Category, Hit
 
-_CUE = re.compile(r"实体店|门店|店面|专卖店|线下店|体验店|总店|分店|自提点|来店|到店|店址|店铺地址|档口|铺面")
+# Words for a shop you can walk into; 店铺/店里 alone mean the online shop and are no cue.
+_CUE = re.compile(r"实体店|门店|店面|专卖店|线下店|体验店|总店|分店|自提点|店址|档口|铺面")
 _ADDRESS = re.compile(
     r"[\u4e00-\u9fff][\u4e00-\u9fff0-9]{1,12}(?:路|街|大道|巷|弄|胡同)[ \t]*\d{1,5}[ \t]*号"
     r"|[\u4e00-\u9fff][\u4e00-\u9fff0-9]{1,12}(?:大厦|广场|商场|市场|商城|中心)[ \t]*[a-z]?\d{1,4}[ \t]*(?:楼|层|号|室|档)"
