@@ -7,9 +7,11 @@ off-platform phrase right after a negation is the agent refusing (不能加微�
 
 from __future__ import annotations
 
+import re
+
 from workstation.compliance.context import CheckContext, words_hit
 from workstation.compliance.lexicon import WordMatch
-from workstation.compliance.normalize import WORDS_TABLE, Normalized
+from workstation.compliance.normalize import WORDS_TABLE, Normalized, fold_words
 from workstation.domain.verdict import Category, Hit
 
 REASONS = {
@@ -31,6 +33,7 @@ _NEGATIONS = (
     "不要", "不会", "不提供", "请勿", "切勿", "勿", "别", "严禁", "不得", "不建议", "没有", "不接受",
 )
 _NEGATION_WINDOW = 5
+_CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\n]")
 
 
 def _contiguous(doc: Normalized, match: WordMatch) -> bool:
@@ -48,9 +51,13 @@ def _vetoed(doc: Normalized, hit: WordMatch, benign: list[WordMatch]) -> bool:
     return False
 
 
-def _negated(words: str, start: int) -> bool:
-    before = words[max(0, start - _NEGATION_WINDOW):start]
-    return any(neg in before for neg in _NEGATIONS)
+def _negated(doc: Normalized, match: WordMatch) -> bool:
+    """A negation in the same clause right before the match (不能加微信; not 不用，加我微信)."""
+    start, _ = doc.words_span(match.start, match.end)
+    before = doc.original[max(0, start - 3 * _NEGATION_WINDOW):start]
+    clause = _CLAUSE_END.split(before)[-1]
+    folded = fold_words(clause)[-_NEGATION_WINDOW:]
+    return any(neg in folded for neg in _NEGATIONS)
 
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
@@ -62,7 +69,7 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
         entry = match.entry
         if benign and _vetoed(doc, match, benign):
             continue
-        if entry.category in _NEGATABLE and _negated(doc.words, match.start):
+        if entry.category in _NEGATABLE and _negated(doc, match):
             continue
         reason = REASONS.get(entry.category, "“{w}”违反平台规则。").format(w=entry.word)
         hits.append(words_hit(doc, match.start, match.end, entry.category,
