@@ -82,7 +82,7 @@ def test_team_import_goes_to_the_draft_and_bad_import_changes_nothing(tmp_path, 
 def test_lint_with_the_real_compliance_filter(tmp_path, data_dir, capsys):
     from workstation.compliance import check_text  # noqa: F401  (the real filter, not the fake)
 
-    path = csv_file(tmp_path / "p.csv", "售前,hi,\"{买家昵称|亲}，您好，48小时内发货\"\n售前,gf,这款是高仿的\n售前,vx,加我vx123456\n")
+    path = csv_file(tmp_path / "p.csv", "售前,hi,\"{买家昵称|亲}，您好，48小时内发货\"\n售前,gf,这款是高仿的\n售前,vx,有事打电话 13812345678\n")
     assert run_cli(data_dir, "lint", str(path), "--json", "--platform", "快手") == 1
     verdicts = {x["code"]: x for x in map(json.loads, capsys.readouterr().out.splitlines())}
     assert verdicts["hi"]["verdict"] == "pass"

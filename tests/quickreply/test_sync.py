@@ -162,7 +162,7 @@ def test_publish_uses_the_real_compliance_filter_by_default(tmp_path):
     shared.mkdir()
     lead = TeamSync(LibraryStore(tmp_path / "lead"), FolderRemote(shared), clock=clock)
     with pytest.raises(PublishBlocked) as caught:
-        run(lead.publish(team_library().upsert("售前", Phrase("vx", "有问题加我vx123456")), base_etag=None))
+        run(lead.publish(team_library().upsert("售前", Phrase("vx", "有问题打电话 13812345678")), base_etag=None))
     assert [c.code for c in caught.value.blocked] == ["vx"]
     assert run(lead.publish(team_library(), base_etag=None)).revision == 1
 

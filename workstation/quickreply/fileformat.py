@@ -68,7 +68,9 @@ def library_from_dict(data: object, *, scope: Scope | None = None) -> Library:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise LibraryFileError("这不是工作台的话术库文件。")
     version = data.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LibraryFileError("话术库文件缺少版本号，可能已损坏。")
+    if version > VERSION:
         raise LibraryFileError(f"话术库文件版本 {version} 比本程序新，请升级工作台后再打开。")
     try:
         file_scope = Scope(data.get("scope", "team"))
@@ -92,11 +94,12 @@ def library_from_dict(data: object, *, scope: Scope | None = None) -> Library:
         revision = data.get("revision", 0)
         if not isinstance(revision, int):
             raise TypeError("revision")
+        name = _str(data.get("name") or "")
+        updated_by = _str(data.get("updated_by") or "")
     except (TypeError, ValueError, binascii.Error) as exc:
         raise LibraryFileError(f"话术库文件内容不完整或已损坏（{exc}）。") from exc
-    return Library(scope=scope or file_scope, groups=tuple(groups), images=images,
-                   name=_str(data.get("name", "")), revision=revision, updated_at=updated,
-                   updated_by=_str(data.get("updated_by", "")))
+    return Library(scope=scope or file_scope, groups=tuple(groups), images=images, name=name,
+                   revision=revision, updated_at=updated, updated_by=updated_by)
 
 
 def parse_library(raw: bytes, *, scope: Scope | None = None) -> Library:
