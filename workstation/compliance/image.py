@@ -31,9 +31,23 @@ def _block(rule: str, reason: str, category: Category = Category.QR) -> Verdict:
     return Verdict(Action.BLOCK, (Hit(category, rule, 0, 0, "", reason),))
 
 
+def _opaque(data: bytes) -> bool:
+    """True for JPEGs and PNGs without transparency: they can be decoded straight to gray."""
+    if data[:3] == b"\xff\xd8\xff":
+        return True
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 25:
+        header = data[:max(data.find(b"IDAT"), 0)]
+        return data[25] in (0, 2, 3) and b"tRNS" not in header
+    return False
+
+
 def _decode(data: bytes) -> np.ndarray | None:
     """Grayscale pixels, transparent areas on white (a QR on a transparent PNG must stay dark-on-light)."""
     buffer = np.frombuffer(data, np.uint8)
+    if _opaque(data):  # decoding straight to gray skips a colour pass on the common screenshot
+        gray = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+        if gray is not None:
+            return gray
     image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
     if image is None:
         try:
