@@ -176,3 +176,21 @@ def test_parse_never_fails_with_anything_but_a_row_error(data):
         parse_record({**record(0), **data})
     except ArchiveRowError as exc:
         assert str(exc)
+
+
+def test_an_overlong_line_is_skipped_without_reading_it_into_memory(db, tmp_path, monkeypatch):
+    from workstation.history import importer
+
+    monkeypatch.setattr(importer, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "a.jsonl"
+    write(path, [record(1), b"x" * 5000, record(2)])
+    summary = import_archive(db, path)
+    assert (summary.imported, summary.bad_rows, summary.problems[0].line) == (2, 1, 2)
+    assert "超过 1 MB" in summary.problems[0].reason
+
+
+def test_a_binary_file_is_refused_line_by_line_not_crashed(db, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(bytes(range(256)) * 64)
+    summary = import_archive(db, path)
+    assert summary.imported == 0 and summary.bad_rows >= 1 and summary.completed

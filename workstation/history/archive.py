@@ -19,7 +19,6 @@ FIELDS = (
     "sender", "agent_id", "sent_at", "type", "text", "event", "rating", "rating_reasons",
 )
 REQUIRED = ("platform", "shop_id", "conversation_id", "buyer_id", "message_id", "sender", "sent_at", "type")
-_OPTIONAL_TEXT = ("shop_name", "buyer_nick", "agent_id", "text")
 
 # No customer-service chat predates these platforms' chat tools; a time outside this
 # window is a broken clock or a broken export, not history.
@@ -33,14 +32,6 @@ class ArchiveRowError(ValueError):
 
 def _choices(enum_type) -> str:
     return "|".join(member.value for member in enum_type)
-
-
-def _enum(enum_type, record: dict, name: str):
-    value = record.get(name)
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ArchiveRowError(f"字段 {name} 的值“{value}”无效，应为 {_choices(enum_type)}") from None
 
 
 def parse_time(value: Any, *, now: datetime | None = None) -> datetime:
@@ -58,55 +49,90 @@ def parse_time(value: Any, *, now: datetime | None = None) -> datetime:
     return moment
 
 
-def parse_record(record: Any, *, now: datetime | None = None) -> Message:
-    """Validate one archive object; raise ArchiveRowError naming the first problem found."""
+_PLATFORMS = {p.value: p for p in Platform}
+_SENDERS = {x.value: x for x in Sender}
+_TYPES = {x.value: x for x in MessageType}
+_EVENTS = {x.value: x for x in EventKind}
+_RATINGS = {x.value: x for x in Rating}
+
+
+def _member(table: dict, enum_type, record: dict, name: str) -> str:
+    value = record.get(name)
+    if isinstance(value, str) and value in table:
+        return value
+    raise ArchiveRowError(f"字段 {name} 的值“{value}”无效，应为 {_choices(enum_type)}")
+
+
+def _text(record: dict, name: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and name.endswith("_id"):
+        return str(value)  # numeric ids are common in exports; stored as text
+    raise ArchiveRowError(f"字段 {name} 应为文本")
+
+
+def parse_row(record: Any, *, now: datetime | None = None) -> dict:
+    """Validate one archive object into the row it is stored as (the shape of store.messages.message_row).
+
+    Raises ArchiveRowError naming the first problem found.
+    """
     if not isinstance(record, dict):
         raise ArchiveRowError("这一行不是 JSON 对象（应为 {...}）")
     missing = [name for name in REQUIRED if record.get(name) in (None, "")]
     if missing:
         raise ArchiveRowError(f"缺少字段：{'、'.join(missing)}")
-    for name in (*REQUIRED, *_OPTIONAL_TEXT):
-        value = record.get(name, "")
-        if value is None:
-            continue
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and name.endswith("_id"):
-            continue  # numeric ids are common in exports; stored as text
-        if not isinstance(value, str):
-            raise ArchiveRowError(f"字段 {name} 应为文本")
-    platform = _enum(Platform, record, "platform")
-    sender = _enum(Sender, record, "sender")
-    message_type = _enum(MessageType, record, "type")
+    row = {name: _text(record, name) for name in _TEXT_COLUMNS}
+    platform = _member(_PLATFORMS, Platform, record, "platform")
+    sender = _member(_SENDERS, Sender, record, "sender")
+    message_type = _member(_TYPES, MessageType, record, "type")
     sent_at = parse_time(record["sent_at"], now=now)
     event = rating = None
-    reasons: tuple[str, ...] = ()
-    if message_type is MessageType.EVENT:
+    reasons = "[]"
+    if message_type == "event":
         if record.get("event") in (None, ""):
             raise ArchiveRowError("type 为 event 的行缺少字段：event")
-        event = _enum(EventKind, record, "event")
-        if event is EventKind.RATING:
+        event = _member(_EVENTS, EventKind, record, "event")
+        if event == "rating":
             if record.get("rating") in (None, ""):
                 raise ArchiveRowError("评价事件（event = rating）缺少字段：rating")
-            rating = _enum(Rating, record, "rating")
+            rating = _member(_RATINGS, Rating, record, "rating")
             raw_reasons = record.get("rating_reasons") or []
             if not isinstance(raw_reasons, list) or not all(isinstance(r, str) for r in raw_reasons):
                 raise ArchiveRowError("字段 rating_reasons 应为文本列表，例如 [\"服务态度差\"]")
-            reasons = tuple(raw_reasons)
+            reasons = json.dumps(raw_reasons, ensure_ascii=False)
+    row.update(
+        platform=platform, sender=sender, type=message_type, event=event, rating=rating, rating_reasons=reasons,
+        sent_at=sent_at.isoformat(timespec="milliseconds"), sent_at_ms=int(sent_at.timestamp() * 1000),
+        payload="{}",
+    )
+    return row
+
+
+_TEXT_COLUMNS = ("shop_id", "shop_name", "conversation_id", "message_id", "buyer_id", "buyer_nick", "agent_id", "text")
+
+
+def parse_record(record: Any, *, now: datetime | None = None) -> Message:
+    """Validate one archive object into a Message; raises ArchiveRowError."""
+    row = parse_row(record, now=now)
     return Message(
-        platform=platform,
-        shop_id=str(record["shop_id"]),
-        conversation_id=str(record["conversation_id"]),
-        message_id=str(record["message_id"]),
-        sender=sender,
-        sent_at=sent_at,
-        type=message_type,
-        text=record.get("text") or "",
-        buyer_id=str(record["buyer_id"]),
-        buyer_nick=record.get("buyer_nick") or "",
-        shop_name=record.get("shop_name") or "",
-        agent_id=str(record.get("agent_id") or ""),
-        event=event,
-        rating=rating,
-        rating_reasons=reasons,
+        platform=_PLATFORMS[row["platform"]],
+        shop_id=row["shop_id"],
+        conversation_id=row["conversation_id"],
+        message_id=row["message_id"],
+        sender=_SENDERS[row["sender"]],
+        sent_at=datetime.fromisoformat(row["sent_at"]),
+        type=_TYPES[row["type"]],
+        text=row["text"],
+        buyer_id=row["buyer_id"],
+        buyer_nick=row["buyer_nick"],
+        shop_name=row["shop_name"],
+        agent_id=row["agent_id"],
+        event=_EVENTS[row["event"]] if row["event"] else None,
+        rating=_RATINGS[row["rating"]] if row["rating"] else None,
+        rating_reasons=tuple(json.loads(row["rating_reasons"])),
     )
 
 

@@ -21,12 +21,12 @@ from typing import Callable, Protocol
 
 import sqlite_utils
 
-from workstation.history.archive import ArchiveRowError, parse_record
-from workstation.store.messages import message_row
+from workstation.history.archive import ArchiveRowError, parse_row
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
+MAX_LINE_BYTES = 1 << 20  # one message is a few KB at most; this bounds memory whatever the file holds
 MAX_REPORTED_ERRORS = 1000
 
 _COLUMNS = (
@@ -195,12 +195,23 @@ def import_archive(
 
     with path.open("rb") as handle:
         number = 0
-        for raw in handle:
+        while raw := handle.readline(MAX_LINE_BYTES):
             number += 1
             bytes_read += len(raw)
             if cancel is not None and cancel.is_set():
                 summary.cancelled = True
                 break
+            if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                # A line no message could fill (a binary file, or no line breaks at all): skip to the next one.
+                while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                    bytes_read += len(rest)
+                bytes_read += len(rest)
+                summary.lines += 1
+                summary.bad_rows += 1
+                if len(summary.problems) < MAX_REPORTED_ERRORS:
+                    summary.problems.append(RowProblem(number, "这一行超过 1 MB，不是聊天记录归档的一行（文件格式不对？）"))
+                batch_last_line = number
+                continue
             stripped = raw.strip()
             if stripped:
                 summary.lines += 1
@@ -208,7 +219,7 @@ def import_archive(
                 record, problem = _decode(stripped, number, at_end)
                 if not problem:
                     try:
-                        batch.append(message_row(parse_record(record, now=now)))
+                        batch.append(parse_row(record, now=now))
                     except ArchiveRowError as exc:
                         problem = str(exc)
                 if problem:
