@@ -194,3 +194,15 @@ def test_a_binary_file_is_refused_line_by_line_not_crashed(db, tmp_path):
     path.write_bytes(bytes(range(256)) * 64)
     summary = import_archive(db, path)
     assert summary.imported == 0 and summary.bad_rows >= 1 and summary.completed
+
+
+def test_the_documented_example_archive_imports(db, tmp_path):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "archive-format.md").read_text(encoding="utf-8")
+    example = re.search(r"```json\n(.*?)```", doc, re.S).group(1)
+    path = tmp_path / "example.jsonl"
+    path.write_text(example, encoding="utf-8")
+    summary = import_archive(db, path)
+    assert (summary.imported, summary.bad_rows) == (4, 0), summary.describe()
