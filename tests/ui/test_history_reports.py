@@ -75,10 +75,10 @@ def test_until_before_since_is_explained(qtbot, arun, services):
 
 def test_open_reports_window_computes_this_month(qtbot, arun, services):
     arun(services.store.open())
-    window = open_reports_window(services.store)
-    qtbot.addWidget(window)
+    window = open_reports_window(services.paths.database)
     qtbot.waitUntil(lambda: window.report is not None, timeout=10_000)
     assert window.export_button.isEnabled()
+    window.close()
 
 
 def test_agents_model_passes_the_model_tester(qtmodeltester, arun, services):

@@ -116,12 +116,16 @@ def test_import_an_archive_with_a_bad_line_and_find_its_messages(qtbot, arun, se
     assert arun(window.run_search()) == 1
 
 
-def test_open_history_window_needs_no_account(qtbot, qloop, services, arun):
+def test_open_history_window_with_its_own_connection_needs_no_account(qtbot, qloop, services, arun):
     arun(services.store.open())
-    window = open_history_window(services.store)
-    qtbot.addWidget(window)
-    assert window.isVisible()
-    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=5000)
+    seed(services, conversation)
+    window = open_history_window(services.paths.database)
+    assert window.own_store and window.store is not services.store
+    qtbot.waitUntil(lambda: window.shop_combo.count() == 3, timeout=5000)
+    window.search_edit.setText("退款")
+    assert arun(window.run_search()) == 2
+    window.close()  # closes its own connection; the app's stays open
+    assert services.store.call_blocking(lambda db: db.execute("SELECT count(*) FROM messages").fetchone()[0]) == 6
 
 
 def test_hits_model_passes_the_model_tester(qtmodeltester, arun, services):

@@ -2,7 +2,7 @@
 
 Needs only the database — no account signed in, no network. All queries run on the
 store worker; results stream into HitsModel a page at a time as the view scrolls.
-Open it with `HistoryWindow(services.store)` (see `open_history_window`).
+Open it with `open_history_window(services.paths.database)`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from workstation.history.exporter import ExportCancelled, export_messages, rows_
 from workstation.history.importer import ImportProgress, ImportSummary, import_archive
 from workstation.history.search import ConversationContext, HistoryQuery, conversation_context, search, shops
 from workstation.store.db import StoreError
+from workstation.store.worker import StoreWorker
 from workstation.ui.history_models import HitsModel, describe, local_time, sender_label
 from workstation.ui.tasks import TaskKeeper
 
@@ -57,9 +58,12 @@ class HistoryWindow(QMainWindow):
     export_finished = Signal(object)   # ExportResult or an error message (str)
     _import_progress = Signal(object)  # emitted on the store thread, delivered on the Qt thread
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: StoreWorker | Path, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store = store
+        # Given the database path, the window opens its own connection on its own thread, so a
+        # long import or report never queues the inbox's database work behind it (WAL lets both run).
+        self.own_store = not isinstance(store, StoreWorker)
+        self.store = StoreWorker(Path(store)) if self.own_store else store
         self.tasks = TaskKeeper(on_error=self._task_failed)
         self.generation = 0
         self.query = HistoryQuery()
@@ -402,11 +406,16 @@ class HistoryWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.cancel_running()
         self.tasks.cancel_all()
+        if self.own_store:
+            self.store.close()
         super().closeEvent(event)
 
 
-def open_history_window(store, parent: QWidget | None = None) -> HistoryWindow:
-    """What the main window's 聊天记录 menu item calls: a shown window with its shop list loading."""
+def open_history_window(store: StoreWorker | Path, parent: QWidget | None = None) -> HistoryWindow:
+    """What the main window's 聊天记录 menu item calls: a shown window with its shop list loading.
+
+    Pass the database path (`services.paths.database`) to give the window its own connection.
+    """
     window = HistoryWindow(store, parent)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()

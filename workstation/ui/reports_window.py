@@ -1,7 +1,7 @@
 """服务数据 (reports): the platform figures per shop with charts, per-agent table, xlsx export.
 
 Computed from local history on the store worker (workstation.history.figures); works
-offline with no account signed in. Open it with `open_reports_window(services.store)`.
+offline with no account signed in. Open it with `open_reports_window(services.paths.database)`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from workstation.history.figures import (
 )
 from workstation.history.report_export import write_report_xlsx
 from workstation.store.db import StoreError
+from workstation.store.worker import StoreWorker
 from workstation.ui.history_models import AgentsModel
 from workstation.ui.tasks import TaskKeeper
 
@@ -83,9 +84,12 @@ class ReportsWindow(QMainWindow):
     report_ready = Signal(object)
     export_finished = Signal(object)  # Path or an error message
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: StoreWorker | Path, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store = store
+        # Given the database path, the window opens its own connection on its own thread, so a
+        # long import or report never queues the inbox's database work behind it (WAL lets both run).
+        self.own_store = not isinstance(store, StoreWorker)
+        self.store = StoreWorker(Path(store)) if self.own_store else store
         self.tasks = TaskKeeper(on_error=self._task_failed)
         self.report: Report | None = None
         self.generation = 0
@@ -348,11 +352,16 @@ class ReportsWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.tasks.cancel_all()
+        if self.own_store:
+            self.store.close()
         super().closeEvent(event)
 
 
-def open_reports_window(store, parent: QWidget | None = None) -> ReportsWindow:
-    """What the main window's 服务数据 menu item calls: a shown window computing this month so far."""
+def open_reports_window(store: StoreWorker | Path, parent: QWidget | None = None) -> ReportsWindow:
+    """What the main window's 服务数据 menu item calls: a shown window computing this month so far.
+
+    Pass the database path (`services.paths.database`) to give the window its own connection.
+    """
     window = ReportsWindow(store, parent)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
