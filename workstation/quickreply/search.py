@@ -129,6 +129,9 @@ class PhraseIndex:
         for index, code in enumerate(self._code.values):
             self._by_code.setdefault(code, []).append(index)
         self._scope_rank = [0 if e.scope is Scope.PERSONAL else 1 for e in self.entries]
+        # every field of an entry in one string: one `in` rules out most entries at once
+        self._blobs = [_SEP.join(fields) for fields in zip(self._code.values, self._text.values, self._full.values,
+                                                             self._initials.values, self._group.values)]
         self._by_key: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             self._by_key.setdefault(entry.key, []).append(index)
@@ -230,6 +233,12 @@ class PhraseIndex:
         """The best tier at which one entry matches `term` (same tiers as `_tiers`)."""
         if not term:
             return 0.0, ""
+        pinyin_like = term.isascii() and term.isalnum()
+        if term not in self._blobs[index]:
+            if pinyin_like and 2 <= len(term) <= _MAX_SUBSEQUENCE and term.isalpha():
+                if _spread_pattern(term).search(self._initials.values[index]):
+                    return INITIALS_SPREAD, "initials"
+            return None
         code = self._code.values[index]
         text = self._text.values[index]
         if code == term:
@@ -240,7 +249,6 @@ class PhraseIndex:
             return TEXT_PREFIX, "text"
         if term in text:
             return TEXT, "text"
-        pinyin_like = term.isascii() and term.isalnum()
         if pinyin_like:
             initials = self._initials.values[index]
             if initials.startswith(term):
