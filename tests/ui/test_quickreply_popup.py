@@ -85,3 +85,22 @@ def test_click_inserts(qtbot, popup):
     with qtbot.waitSignal(popup.phrase_chosen) as chosen:
         qtbot.mouseClick(popup.list_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chosen.args[0].startswith("亲，退款")
+
+
+def test_side_panel_browser_lists_groups_and_click_inserts(qtbot, qtmodeltester, quick_replies):
+    from workstation.ui.phrase_popup import PhraseBrowser
+
+    browser = PhraseBrowser(quick_replies)
+    qtbot.addWidget(browser)
+    browser.set_context(ConversationContext(buyer_nick="小米粥"), platform=Platform.PDD, shop_id="2002")
+    qtmodeltester.check(browser.model)
+    groups = [browser.model.index(r, 0).data() for r in range(browser.model.rowCount())]
+    assert groups == ["个人 · 我的（2）", "团队 · 售前（2）", "团队 · 发货（3）", "团队 · 售后（1）"]
+    browser.show()
+    group = browser.model.index(2, 0)
+    browser.tree.expand(group)
+    phrase = browser.model.index(1, 0, group)
+    rect = browser.tree.visualRect(phrase)
+    with qtbot.waitSignal(browser.phrase_chosen) as chosen:
+        qtbot.mouseClick(browser.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chosen.args == ["小米粥，当天下单当天发货哦", []]

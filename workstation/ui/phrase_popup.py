@@ -1,4 +1,5 @@
 """The `/` popup in the composer: type a code, words or pinyin; Enter inserts the phrase, variables filled.
+Also the side panel's 快捷短语 browser (PhraseBrowser): groups to open, a click inserts.
 
 The composer owns the text box. It opens the popup (`open_at`), tells it which conversation is open
 (`set_context`), and receives `phrase_chosen(rendered_text, unfilled)`; `unfilled` lists the
@@ -8,10 +9,13 @@ highlight them and hold the send. Compliance is the composer's send gate, as for
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtCore import (
+    QAbstractItemModel, QAbstractListModel, QEvent, QModelIndex, QObject, QPoint, Qt, Signal,
+)
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget
 
 from workstation.domain.platforms import Platform
+from workstation.quickreply.model import Entry, Scope
 from workstation.quickreply.search import SearchHit
 from workstation.quickreply.service import QuickReplies
 from workstation.quickreply.variables import EMPTY_CONTEXT, ConversationContext
@@ -177,3 +181,112 @@ class PhrasePopup(QFrame):
                 self.dismissed.emit()
                 return True
         return super().eventFilter(watched, event)
+
+
+_GROUP_ROW = 0  # internalId of a group row; a phrase row's internalId is its group row + 1
+
+
+class PhraseTreeModel(QAbstractItemModel):
+    """Personal groups, then the team's, each with its phrases (from QuickReplies.browse)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._groups: list[tuple[Scope, str, list[Entry]]] = []
+
+    def set_groups(self, groups: list[tuple[Scope, str, list[Entry]]]) -> None:
+        self.beginResetModel()
+        self._groups = groups
+        self.endResetModel()
+
+    def entry(self, index: QModelIndex) -> Entry | None:
+        if not index.isValid() or index.internalId() == _GROUP_ROW:
+            return None
+        return self._groups[index.internalId() - 1][2][index.row()]
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, _GROUP_ROW) if row < len(self._groups) else QModelIndex()
+        if parent.internalId() != _GROUP_ROW or row >= len(self._groups[parent.row()][2]):
+            return QModelIndex()
+        return self.createIndex(row, 0, parent.row() + 1)
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _GROUP_ROW:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _GROUP_ROW)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == _GROUP_ROW:
+            return len(self._groups[parent.row()][2])
+        return 0
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 1
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if index.internalId() == _GROUP_ROW:
+            scope, name, entries = self._groups[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{scope.label} · {name}（{len(entries)}）"
+            return None
+        entry = self.entry(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            one_line = " ".join(entry.phrase.text.split())
+            return f"/{entry.phrase.code}  {one_line[:_PREVIEW]}{'…' if len(one_line) > _PREVIEW else ''}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.phrase.text
+        return None
+
+
+class PhraseBrowser(QWidget):
+    """The side panel's 快捷短语 tab: browse groups; a click or Enter inserts into the composer
+    (which then sends through the compliance gate on the agent's next key)."""
+
+    phrase_chosen = Signal(str, list)  # rendered text, list[UnfilledVariable]
+    entry_chosen = Signal(object)
+
+    def __init__(self, quick_replies: QuickReplies, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.quick_replies = quick_replies
+        self._context: ConversationContext = EMPTY_CONTEXT
+        self._platform: Platform | None = None
+        self._shop_id: str | None = None
+        self.model = PhraseTreeModel(self)
+        self.tree = QTreeView(self)
+        self.tree.setHeaderHidden(True)
+        self.tree.setModel(self.model)
+        self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.tree.clicked.connect(self.choose)
+        self.tree.activated.connect(self.choose)
+        self.status_label = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.status_label)
+        self.reload()
+
+    def set_context(self, context: ConversationContext, *, platform: Platform | None = None,
+                    shop_id: str | None = None) -> None:
+        self._context, self._platform, self._shop_id = context, platform, shop_id
+        self.reload()
+
+    def reload(self) -> None:
+        """Call after the libraries change (team refresh, personal edit)."""
+        self.model.set_groups(self.quick_replies.browse(platform=self._platform, shop_id=self._shop_id))
+        self.status_label.setText(self.quick_replies.status.text)
+
+    def choose(self, index: QModelIndex) -> bool:
+        entry = self.model.entry(index)
+        if entry is None:
+            self.tree.setExpanded(index, not self.tree.isExpanded(index))
+            return False
+        rendered = self.quick_replies.use(entry, self._context)
+        self.entry_chosen.emit(entry)
+        self.phrase_chosen.emit(rendered.text, list(rendered.unfilled))
+        return True
