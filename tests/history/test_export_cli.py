@@ -161,3 +161,30 @@ def test_bad_dates_are_argument_errors(data_dir, capsys):
         run(data_dir, "report", "--from", "2026-13-01", "--to", "2026-11-30")
     assert "日期" in capsys.readouterr().err
     assert date(2026, 11, 1)
+
+
+def test_the_commands_work_wired_like_the_top_level_parser(data_dir, tmp_path, capsys):
+    """The lead's parser: `workstation [--data-dir D] history|report …`, data dir defaulting at the top."""
+    root = argparse.ArgumentParser()
+    root.add_argument("--data-dir", type=__import__("pathlib").Path, default=None)
+    sub = root.add_subparsers(dest="command")
+    for name, add, run_fn in (("history", cli.add_history_arguments, cli.run_history),
+                              ("report", cli.add_report_arguments, cli.run_report)):
+        child = sub.add_parser(name)
+        child.add_argument("--data-dir", type=__import__("pathlib").Path, default=argparse.SUPPRESS)
+        add(child)
+        child.set_defaults(_run=run_fn)
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({
+        "platform": "pdd", "shop_id": "p1", "conversation_id": "c", "buyer_id": "b", "message_id": "m",
+        "sender": "buyer", "sent_at": "2026-11-03T10:00:00+08:00", "type": "text", "text": "在吗"}) + "\n",
+        encoding="utf-8")
+    for argv in (["--data-dir", str(data_dir), "history", "import", str(path)],
+                 ["history", "import", "--data-dir", str(data_dir), str(path)]):
+        args = root.parse_args(argv)
+        assert args._run(args) == 0
+    args = root.parse_args(["report", "--data-dir", str(data_dir), "--from", "2026-11-01", "--to", "2026-11-30",
+                            "--json"])
+    capsys.readouterr()
+    assert args._run(args) == 0
+    assert json.loads(capsys.readouterr().out)["shops"][0]["shop_id"] == "p1"

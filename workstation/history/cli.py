@@ -38,6 +38,7 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
         "已存在的消息（同一平台、店铺、消息 ID）自动跳过；有问题的行列出行号后跳过，其余照常导入。",
     )
     importing.add_argument("file", type=Path, metavar="FILE", help="归档文件 .jsonl")
+    _accept_data_dir(importing)
     exporting = sub.add_parser(
         "export", help="导出聊天记录为 jsonl、csv 或 xlsx",
         description="导出聊天记录。买家手机号和地址默认打码；账号密码和令牌从不导出。",
@@ -51,6 +52,12 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
         "--reveal-personal-data", action="store_true",
         help="不对买家手机号和地址打码（仅在确有需要时使用，导出文件请妥善保管）",
     )
+    _accept_data_dir(exporting)
+
+
+def _accept_data_dir(parser: argparse.ArgumentParser) -> None:
+    """Let the global --data-dir also follow the action (`history import --data-dir D FILE`)."""
+    parser.add_argument("--data-dir", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="数据目录")
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
