@@ -57,8 +57,8 @@ def test_periodic_refresh_reports_each_status_until_cancelled(tmp_path, data_dir
     statuses = []
 
     async def scenario():
-        sync = TeamSync(LibraryStore(data_dir), FolderRemote(shared))
-        task = asyncio.create_task(sync.run_periodically(statuses.append, interval=0.05))
+        service = QuickReplies(data_dir, remote=FolderRemote(shared))
+        task = asyncio.create_task(service.keep_team_current(statuses.append, interval=0.05))
         await asyncio.sleep(0.02)
         await lead.publish(team_library(), base_etag=None)
         await asyncio.sleep(0.12)
@@ -67,11 +67,12 @@ def test_periodic_refresh_reports_each_status_until_cancelled(tmp_path, data_dir
             await task
         except asyncio.CancelledError:
             pass
-        return sync
+        return service
 
-    sync = asyncio.run(scenario())
+    service = asyncio.run(scenario())
     assert not statuses[0].ok and statuses[-1].ok
-    assert sync.library.content_equals(team_library())
+    assert service.team.content_equals(team_library())
+    assert service.search("fahuo")[0].entry.phrase.code == "fh"
 
 
 def test_merge_import_updates_in_place_and_moves_between_groups():

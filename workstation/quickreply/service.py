@@ -16,7 +16,9 @@ from workstation.quickreply.model import (
 from workstation.quickreply.remote import Remote
 from workstation.quickreply.search import PhraseIndex, SearchHit
 from workstation.quickreply.store import LibraryStore, UsageCounts
-from workstation.quickreply.sync import SyncStatus, TeamSync, load_subscription, open_remote, _now
+from workstation.quickreply.sync import (
+    REFRESH_SECONDS, SyncStatus, TeamSync, _now, load_subscription, open_remote,
+)
 from workstation.quickreply.tabular import ImportResult, read_table
 from workstation.quickreply.variables import ConversationContext, Rendered, render
 
@@ -117,6 +119,11 @@ class QuickReplies:
     def save_personal(self, library: Library) -> Library:
         self.personal = self.store.save_personal(library)
         return self.personal
+
+    async def keep_team_current(self, on_status: Callable[[SyncStatus], None], *,
+                                interval: float = REFRESH_SECONDS) -> None:
+        """Refresh at start and every few minutes until cancelled; `on_status` gets the status line."""
+        await self.team_sync.run_periodically(on_status, interval=interval, refresh=self.refresh_team)
 
     async def refresh_team(self) -> SyncStatus:
         """Refresh the team library; a changed library is indexed off the Qt thread before it is searched."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -195,11 +195,12 @@ class TeamSync:
         return SyncStatus(False, f"团队话术未同步：{reason}{kept}", synced, reason)
 
     async def run_periodically(self, on_status: Callable[[SyncStatus], None], *,
-                               interval: float = REFRESH_SECONDS) -> None:
+                               interval: float = REFRESH_SECONDS,
+                               refresh: Callable[[], Awaitable[SyncStatus]] | None = None) -> None:
         """Refresh now and every `interval` seconds until cancelled (the app keeps the task)."""
         while True:
             try:
-                status = await self.refresh()
+                status = await (refresh or self.refresh)()
             except Exception:  # a bug must not stop the refreshes for the rest of the day
                 log.exception("team library refresh failed unexpectedly")
                 status = self._failed("内部错误，详情见日志")
