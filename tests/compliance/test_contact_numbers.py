@@ -92,3 +92,32 @@ def test_wechat_qq(text, expected):
 @pytest.mark.parametrize(("text", "expected"), PAYMENT)
 def test_payment(text, expected):
     assert_case(text, expected, category="payment")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电话13812345678 2件", "block"),              # a number followed by another number
+        ("13812345678 13912345678", "block"),
+        ("138 1234 5678 139 1234 5678", "block"),
+        ("6222021234567890123，0", "block"),
+        ("¥13.9 ¥15.9 ¥18.9 ¥19.9", "pass"),           # a list of prices is no phone number
+        ("13.9 15.9 18.9 19.9", "pass"),
+        ("2026-11-25 13:45:20 已签收", "pass"),
+    ],
+)
+def test_numbers_side_by_side(text, expected):
+    assert_case(text, expected)
+
+
+def test_pathological_inputs_stay_fast():
+    import time
+
+    from tests.compliance.helpers import shipped_filter
+
+    flt = shipped_filter()
+    for text in ("高仿" * 2000, "13812345678 " * 500, "www.evil.com " * 500, "1." * 20000, "亲，" * 5000):
+        start = time.perf_counter()
+        verdict = flt.check_text(text, platform="pdd")
+        assert time.perf_counter() - start < 2.0
+        assert verdict.blocked == (not text.startswith(("1.", "亲")))

@@ -69,24 +69,25 @@ def _platform_code(platform) -> str:
 
 
 def _drop_covered(hits: list[Hit]) -> list[Hit]:
-    """One report per offence: a hit inside a same-kind hit at least as severe adds nothing."""
+    """One report per offence: a hit inside a same-kind hit at least as severe adds nothing.
+
+    A sweep in start order keeps it O(n log n) even for a message repeating a word thousands of times.
+    """
     def kind(h: Hit):
         return "account" if h.category in _ACCOUNT_LIKE else h.category
 
-    kept: list[Hit] = []
-    for i, h in enumerate(hits):
-        covered = False
-        for j, g in enumerate(hits):
-            if i == j or kind(g) != kind(h) or _RANK[g.severity] < _RANK[h.severity]:
-                continue
-            if g.start <= h.start and h.end <= g.end:
-                same = (g.start, g.end, g.severity) == (h.start, h.end, h.severity)
-                if not same or j < i:
-                    covered = True
-                    break
-        if not covered:
-            kept.append(h)
-    return kept
+    order = sorted(range(len(hits)), key=lambda i: (hits[i].start, -hits[i].end, -_RANK[hits[i].severity], i))
+    reach: dict[object, list[int]] = {}   # kind → furthest end seen, per severity rank (index 0..2)
+    keep = [False] * len(hits)
+    for i in order:
+        h = hits[i]
+        rank = _RANK[h.severity]
+        ends = reach.setdefault(kind(h), [-1, -1, -1])
+        if max(ends[rank:]) >= h.end:
+            continue
+        keep[i] = True
+        ends[rank] = max(ends[rank], h.end)
+    return [h for h, k in zip(hits, keep) if k]
 
 
 class ComplianceFilter:

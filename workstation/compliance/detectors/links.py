@@ -34,11 +34,10 @@ TOKEN_WARN = "“{m}”像淘口令，发给买家前请确认它指向本店商
 
 
 def _link_hits(doc: Normalized, ctx: CheckContext, view: str) -> tuple[list[Hit], list[tuple[int, int]]]:
-    """Hits, and the spans of every host read (allowed or not) in that view."""
+    """Hits, and the spans of every real host read (allowed or not) in that view."""
     hits = []
     hosts = []
     for m in _DOMAIN.finditer(getattr(doc, view)):
-        hosts.append(m.span())
         host = clean_host(m.group("host"))
         labels = host.split(".")
         strong = bool(m.group("scheme")) or labels[0] == "www" or bool(m.group("path") and len(m.group("path")) > 1)
@@ -53,9 +52,16 @@ def _link_hits(doc: Normalized, ctx: CheckContext, view: str) -> tuple[list[Hit]
             if registrable(host) is None:
                 continue
             if is_allowed(host, ctx.allowed_domains):
+                hosts.append(m.span())
                 continue
+        hosts.append(m.span())
         hits.append(view_hit(doc, view, m.start(), m.end(), Category.LINK, "link.domain", LINK_REASON))
     return hits, hosts
+
+
+def _only_new(hits: list[Hit], seen: list[tuple[int, int]]) -> list[Hit]:
+    """Hits from the space-free view that do not overlap anything the light view already read."""
+    return [h for h in hits if not any(h.start < end and start < h.end for start, end in seen)]
 
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
@@ -64,7 +70,7 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
         return []
     hits, hosts = _link_hits(doc, ctx, "light")
     if " " in light:  # 163.c om, www .xx. com: read once more with the spaces gone
-        hits += _link_hits(doc, ctx, "compact")[0]
+        hits += _only_new(_link_hits(doc, ctx, "compact")[0], [doc.light_span(*span) for span in hosts])
     for m in _SCHEME_ONLY.finditer(light):
         if not any(start <= m.start() < end for start, end in hosts):  # http:// and no host we could read
             hits.append(light_hit(doc, m.start(), m.end(), Category.LINK, "link.url", LINK_REASON))
