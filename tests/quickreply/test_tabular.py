@@ -177,3 +177,12 @@ def test_any_csv_bytes_give_a_result_or_a_clear_refusal(tmp_path, raw):
         assert str(exc)
         return
     assert result.ok or all(str(p) for p in result.errors)
+
+
+def test_title_rows_above_the_header_are_skipped_with_a_warning(tmp_path):
+    rows = [["售后话术 2026版"], [], ["分组", "快捷编码", "短语内容"], ["售后", "tk", "退款"]]
+    path = write_xlsx(tmp_path / "t.xlsx", rows, merges=["A1:C1"])
+    result = read_table(path)
+    assert result.ok, result.summary()
+    assert "表头在第 3 行，上面的标题行已忽略。" in messages(result.warnings)
+    assert [p.code for _, p in result.library.entries()] == ["tk"]

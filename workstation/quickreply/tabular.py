@@ -30,6 +30,7 @@ REQUIRED_COLUMNS = (GROUP_COLUMN, CODE_COLUMN, TEXT_COLUMN)
 OPTIONAL_COLUMNS = (PLATFORMS_COLUMN, SHOPS_COLUMN)
 _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 _MAX_SHOWN_ERRORS = 50
+_HEADER_SEARCH_ROWS = 5
 
 
 class TableUnreadable(ValueError):
@@ -132,8 +133,17 @@ def _rows_to_library(rows: list[_Row], merged: list[tuple[int, int, int, int]], 
     if not rows:
         result.errors.append(Problem("文件是空的：没有表头，也没有短语。"))
         return result
+    # A title row ("售后话术 2026版") above the header is common; look a few rows down for it.
+    def names(row: _Row) -> list[str]:
+        return [_cell_text(c).strip().lstrip("\ufeff") for c in row.cells]
+
+    start = next((i for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS])
+                  if set(REQUIRED_COLUMNS) <= set(names(row))), 0)
+    if start:
+        result.warnings.append(Problem(f"表头在第 {rows[start].number} 行，上面的标题行已忽略。"))
+    rows = rows[start:]
     header_row = rows[0]
-    header = [_cell_text(c).strip().lstrip("\ufeff") for c in header_row.cells]
+    header = names(header_row)
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and name not in columns:
@@ -153,6 +163,8 @@ def _rows_to_library(rows: list[_Row], merged: list[tuple[int, int, int, int]], 
     fill_down: dict[int, str] = {}  # row number -> group name from a merged group cell
     group_col = columns[GROUP_COLUMN] + 1
     for min_row, max_row, min_col, max_col in merged:
+        if max_row < header_row.number:
+            continue  # a merged title above the header
         if min_row <= header_row.number <= max_row:
             result.errors.append(Problem("表头单元格被合并，请取消合并。", row=header_row.number))
         elif min_col == max_col == group_col:
