@@ -36,8 +36,10 @@ def _windows(light: str, start: int, end: int) -> list[tuple[int, int]]:
     """The run itself plus every window of whole digit groups with uniform separators."""
     groups = [m.span() for m in _GROUP.finditer(light, start, end)]
     spans = [(start, end)]
-    if len(groups) < 2 or len(groups) > MAX_GROUPS:  # a wall of digits gets the whole-run check only
+    if len(groups) < 2:
         return spans
+    if len(groups) > MAX_GROUPS:  # a wall of digits: its long groups on their own, no windows
+        return spans + [g for g in groups if g[1] - g[0] >= MIN_DIGITS]
     seps = [light[groups[k][1]:groups[k + 1][0]] for k in range(len(groups) - 1)]
     for i in range(len(groups)):
         total = 0
