@@ -17,7 +17,8 @@ _DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
 _DOMAIN = re.compile(
     rf"(?<![a-z0-9@_%+-])(?P<scheme>(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/[ \t]*)?"
     rf"(?P<host>(?:{_LABEL}{_DOT})+(?:[a-z]{{2,24}}|xn--[a-z0-9-]{{2,59}}|\d{{1,3}}))"
-    rf"(?![a-z0-9-])(?P<port>:\d{{2,5}})?(?P<path>/[!-~]*)?"
+    # a path ends on a character URLs end on, so "(https://x.cn/)" leaves the bracket out
+    rf"(?![a-z0-9-])(?P<port>:\d{{2,5}})?(?P<path>/(?:[!-~]*[a-z0-9/=_#&%~+-])?)?"
 )
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SCHEME_ONLY = re.compile(r"(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/")
