@@ -9,7 +9,6 @@ import threading
 from collections.abc import Sequence
 
 from workstation.compliance.filter import ComplianceFilter, default_word_dir
-from workstation.compliance.image import check_image
 from workstation.domain.verdict import Verdict
 
 __all__ = ["ComplianceFilter", "check_image", "check_text", "default_filter", "default_word_dir"]
@@ -26,6 +25,14 @@ def default_filter() -> ComplianceFilter:
             if _default is None:
                 _default = ComplianceFilter()
     return _default
+
+
+def check_image(data: bytes) -> Verdict:
+    """Block any image with a QR code (blocking: run it off the Qt thread). OpenCV and zxing-cpp
+    load on the first image, so importing this package stays cheap for the app's start-up."""
+    from workstation.compliance.image import check_image as check
+
+    return check(data)
 
 
 def check_text(text: str, *, platform: str | None = None, recent_sent: Sequence[str] = ()) -> Verdict:

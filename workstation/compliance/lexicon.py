@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick_rs
-from pypinyin import Style, lazy_pinyin
 
 from workstation.compliance.normalize import fold_words
 from workstation.domain.verdict import Action, Category
@@ -62,6 +61,8 @@ def pinyin_forms(canonical: str) -> list[str]:
     """Pinyin spellings of a word in the words view, excluding the word itself."""
     if not _CJK.search(canonical):
         return []
+    from pypinyin import Style, lazy_pinyin  # its phrase tables take a third of a second to load
+
     syllables = lazy_pinyin(canonical, style=Style.NORMAL, errors=lambda chars: list(chars))
     if len(syllables) != len(canonical):
         return []
