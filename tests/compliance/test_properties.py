@@ -53,3 +53,20 @@ def test_a_blocked_phrase_is_reported_where_it_was_typed(phrase, before, after):
     assert verdict.blocked
     lo, hi = len(before) + 1, len(before) + 1 + len(phrase)
     assert any(h.start < hi and lo < h.end for h in verdict.hits if str(h.severity) == "block"), (text, verdict.hits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), phrase=st.sampled_from(["高仿", "精仿", "非正品", "傻逼", "加我微信", "弄死你", "代开发票"]),
+       before=st.sampled_from(["", "亲，", "这是"]), after=st.sampled_from(["", "的", "！"]))
+def test_a_word_hit_covers_exactly_the_listed_word(data, phrase, before, after):
+    """The span of a word-list hit, folded, is the listed word (or one of its pinyin spellings)."""
+    from workstation.compliance.lexicon import pinyin_forms
+    from workstation.compliance.normalize import fold_words
+
+    text = before + data.draw(noisy(phrase)) + after
+    hits = [h for h in shipped_filter().check_text(text).hits if ":" in h.rule]
+    assert hits
+    for hit in hits:
+        word = hit.rule.split(":", 1)[1]
+        canonical = fold_words(word)
+        assert fold_words(hit.match) in {canonical, *pinyin_forms(canonical)}
