@@ -88,6 +88,44 @@ TEMPLATES = [
     "{g}买{n1}送{n2}的活动到{month}月{day}日结束{c}",
     "{g}这个颜色卖得很好，{colour}只剩{n1}件了{c}",
     "{g}包装是加厚纸箱加气泡膜，运输不会压坏{c}",
+    "{g}包装上的二维码是防伪码，扫码可以验证真伪{c}",
+    "{g}您的联系方式平台已经加密保护，我们看不到完整号码{c}",
+    "{g}我们是品牌官方授权店，{product}保证正品{c}",
+    "{g}平台会在48小时内介入处理，请您耐心等待{c}",
+    "{g}快递员会提前电话联系您，请保持手机畅通{c}",
+    "{g}付款方式支持微信支付、支付宝和银行卡，都在平台下单时选择{c}",
+    "{g}我把商品链接发您，您点开直接下单就行{c}",
+    "{g}请核对一下收货地址和电话是否正确{c}",
+    "{g}和实体店同款同质，价格更优惠{c}",
+    "{g}非质量问题退货需要您承担来回运费{c}",
+    "{g}发票复印件可以在订单详情里下载{c}",
+    "{g}别傻等了，我这边帮您催一下快递{c}",
+    "{g}手机卡死的话长按电源键10秒重启就好{c}",
+    "{g}这款是仿生材质，手感很软{c}",
+    "{g}{product}采用杀菌材料，无毒无害{c}",
+    "{g}这个颜色打死也不会掉色的，放心{c}",
+    "{g}您等着收货就好，有问题随时找我{c}",
+    "{g}收拾好包裹后在订单里点退货，填写单号就行{c}",
+    "{g}路上堵车了，快递可能会晚一点到{c}",
+    "{g}热熔胶枪和胶棒是分开卖的，需要的话一起拍{c}",
+    "{g}可以开发票的，下单时备注抬头和税号{c}",
+    "{g}我也理解您着急，我马上联系仓库确认{c}",
+    "{g}这款是{year}年的新版，说明书有中英文两个版本{c}",
+    "{g}您好，这边看到您申请了退款，请问是什么原因呢？",
+    "{g}您说的是哪一款？麻烦发一下商品链接或者截图{c}",
+    "{g}麻烦您把快递面单拍一下发我{c}",
+    "{g}尺码偏小，建议拍大一码，比如平时穿{size}就拍大一号{c}",
+    "{g}主播推荐的这款{product}今天有直播间专属价{c}",
+    "{g}质检报告在商品详情页最下面可以看到{c}",
+    "{g}很抱歉，{product}目前缺货，预计{month}月{day}日补货{c}",
+    "{g}差价{p2}元已经通过平台退给您了，请查收{c}",
+    "{g}赠品是随机发的，颜色不能指定哦{c}",
+    "{g}如果收到有破损，拍照片发我，给您补发或者退款{c}",
+    "{g}订单号是{order}，对吗？我帮您查一下物流{c}",
+    "{g}我们的客服工作时间是早上9点到晚上11点{c}",
+    "{g}这款保温杯可以装开水，滚开的水也没问题{c}",
+    "{g}外观和官网图片一致，支持专柜验货{c}",
+    "{g}您看一下是不是填错了手机号，快递那边显示联系不上{c}",
 ]
 
 
@@ -172,6 +210,24 @@ VIOLATIONS = [
 ]
 
 
+def write_corpus(path) -> None:
+    """Regenerate tests/compliance/data/benign_replies.tsv (platform<TAB>reply per line)."""
+    from pathlib import Path
+
+    rows = benign_replies()
+    Path(path).write_text("".join(f"{platform}\t{text}\n" for text, platform in rows), encoding="utf-8")
+
+
+def load_corpus(path) -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        platform, text = line.split("\t", 1)
+        rows.append((text, platform))
+    return rows
+
+
 def realistic_messages(n: int, seed: int = 7, violation_share: float = 0.05) -> list[tuple[str, str]]:
     """Benign replies with a share of violations mixed in, for the benchmark."""
     rng = random.Random(seed)
@@ -185,3 +241,9 @@ def realistic_messages(n: int, seed: int = 7, violation_share: float = 0.05) -> 
         else:
             out.append(benign[i % len(benign)])
     return out
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    write_corpus(Path(__file__).with_name("data") / "benign_replies.tsv")
