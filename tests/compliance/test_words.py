@@ -88,11 +88,6 @@ CONTACT = [
 ]
 
 
-def _run(cases, category):
-    for text, expected in cases:
-        assert_case(text, expected, category=category)
-
-
 @pytest.mark.parametrize(("text", "expected"), COUNTERFEIT)
 def test_counterfeit(text, expected):
     assert_case(text, expected, category="counterfeit")

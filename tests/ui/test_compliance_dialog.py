@@ -111,3 +111,42 @@ def test_platform_choice_changes_the_verdict(qtbot, dialog):
     assert dialog.verdict_label.text() == "通过"
     dialog.test_platform.setCurrentIndex(dialog.test_platform.findData("pdd"))
     assert dialog.verdict_label.text() == "拦截"
+
+
+class _Store:
+    """The StoreWorker's `call` over an in-memory database with the audit table."""
+
+    def __init__(self):
+        import sqlite_utils
+
+        from workstation.store.migrations import m0003_compliance_audit
+
+        self.db = sqlite_utils.Database(memory=True)
+        m0003_compliance_audit.apply(self.db)
+
+    async def call(self, fn, *args, **kwargs):
+        return fn(self.db, *args, **kwargs)
+
+
+def test_audit_tab_lists_and_exports_blocked_attempts(qtbot, qloop, arun, word_dir, tmp_path, qtmodeltester):
+    from workstation.compliance import audit
+
+    store = _Store()
+    flt = ComplianceFilter(word_dir, auto_reload=False)
+    text = "加我微信 abc12345 或打13812345678"
+    audit.record_blocked(store.db, verdict=flt.check_text(text), text=text, platform="pdd", shop_id="s1",
+                         conversation_id="c1", agent_id="小美")
+    dlg = ComplianceDialog(flt, store=store)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.tabs.setCurrentWidget(dlg.audit_panel)
+    qtbot.waitUntil(lambda: dlg.audit_panel.model.rowCount() == 1, timeout=5000)
+    model = dlg.audit_panel.model
+    qtmodeltester.check(model)
+    shown = model.index(0, 6).data()
+    assert "13812345678" not in shown and "*" in shown
+    assert "联系方式" in model.index(0, 5).data()
+    out = tmp_path / "audit.csv"
+    arun(dlg.audit_panel.export(out))
+    assert "c1" in out.read_text(encoding="utf-8")
+    assert dlg.audit_panel.tasks.pending == 0

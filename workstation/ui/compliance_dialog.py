@@ -1,28 +1,34 @@
-"""合规词库: team leads view, add, disable, import and export the compliance word lists.
+"""合规词库: team leads view, add, disable, import and export the compliance word lists,
+and review and export the blocked send attempts (拦截记录).
 
 Every change is written to the list file at once (atomically) and the filter reloads, so agents'
 next messages are checked against it without a restart. The test box shows the live verdict.
+Audit texts are shown masked (SPEC.md: contact numbers are personal data), as the export writes them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTableView, QTabWidget,
+    QTextEdit, QVBoxLayout, QWidget,
 )
 
-from workstation.compliance import ComplianceFilter, default_filter
+from workstation.compliance import ComplianceFilter, audit, default_filter
 from workstation.compliance.filter import PLATFORMS
 from workstation.compliance.wordlists import (
     ALLOWED_DOMAINS_LIST, LIST_TITLES, WordEntry, WordList, all_list_names, load_list, parse_list, save_list,
 )
 from workstation.domain.platforms import Platform
 from workstation.domain.verdict import Action, Category, Verdict
+from workstation.ui.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +41,9 @@ class ComplianceDialog(QDialog):
 
     lists_changed = Signal(str)  # list name, after it was saved and the filter reloaded
 
-    def __init__(self, compliance_filter: ComplianceFilter | None = None, parent: QWidget | None = None):
+    def __init__(self, compliance_filter: ComplianceFilter | None = None, parent: QWidget | None = None,
+                 *, store=None):
+        """`store`: the app's StoreWorker; with it the dialog also shows the 拦截记录 (audit) tab."""
         super().__init__(parent)
         self.setWindowTitle("合规词库")
         self.resize(900, 620)
@@ -113,13 +121,29 @@ class ComplianceDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
+        lists_page = QWidget()
+        lists_layout = QVBoxLayout(lists_page)
+        lists_layout.addWidget(splitter, 1)
+        lists_layout.addLayout(test_header)
+        lists_layout.addWidget(self.test_input)
+        lists_layout.addWidget(self.test_hits)
+        self.audit_panel = None
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(test_header)
-        layout.addWidget(self.test_input)
-        layout.addWidget(self.test_hits)
+        if store is not None:
+            self.audit_panel = AuditPanel(store)
+            self.tabs = QTabWidget()
+            self.tabs.addTab(lists_page, "词库")
+            self.tabs.addTab(self.audit_panel, "拦截记录")
+            self.tabs.currentChanged.connect(self._tab_changed)
+            layout.addWidget(self.tabs, 1)
+        else:
+            layout.addWidget(lists_page, 1)
         layout.addWidget(close)
         self.list_names.setCurrentRow(0)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.audit_panel is not None and self.tabs.widget(index) is self.audit_panel:
+            self.audit_panel.tasks.spawn(self.audit_panel.load())
 
     # ---- lists ------------------------------------------------------------------------------
 
@@ -332,3 +356,123 @@ class ComplianceDialog(QDialog):
 def _utf16(text: str, index: int) -> int:
     """Qt counts positions in UTF-16 code units; Python in code points."""
     return len(text[:index].encode("utf-16-le")) // 2
+
+
+# ---- 拦截记录 (the audit trail) -------------------------------------------------------------
+
+COLUMNS = ("时间", "平台", "店铺", "会话", "客服", "违反的规则", "内容")
+PERIODS = (("今天", 1), ("最近 7 天", 7), ("最近 30 天", 30), ("全部", None))
+
+
+def _category_label(code: str) -> str:
+    try:
+        return Category(code).label
+    except ValueError:
+        return code
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.records: list[audit.AuditRecord] = []
+
+    def set_records(self, records: list[audit.AuditRecord]) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.records)):
+            return None
+        record = self.records[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(record, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (5, 6):
+            return "\n".join(h.get("reason", "") for h in record.hits)
+        return None
+
+    @staticmethod
+    def _cell(record: audit.AuditRecord, column: int) -> str:
+        if column == 0:
+            return record.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if column == 1:
+            return record.platform
+        if column == 2:
+            return record.shop_id
+        if column == 3:
+            return record.conversation_id
+        if column == 4:
+            return record.agent_id
+        if column == 5:
+            return "、".join(dict.fromkeys(_category_label(c) for c in record.categories))
+        return record.masked_text()
+
+
+class AuditPanel(QWidget):
+    """Period filter, table, refresh and CSV export. `store` is the app's StoreWorker (`await store.call(fn, ...)`)."""
+
+    def __init__(self, store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.tasks = TaskKeeper(on_error=lambda exc: self.status.setText(f"读取拦截记录失败：{exc}"))
+        self.model = AuditModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.period = QComboBox()
+        for label, days in PERIODS:
+            self.period.addItem(label, days)
+        self.period.setCurrentIndex(1)
+        self.period.currentIndexChanged.connect(lambda _i: self.tasks.spawn(self.load()))
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(lambda: self.tasks.spawn(self.load()))
+        self.export_button = QPushButton("导出 CSV…")
+        self.export_button.clicked.connect(self._choose_export)
+        self.status = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("时间范围："))
+        top.addWidget(self.period)
+        top.addWidget(self.refresh_button)
+        top.addStretch(1)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+
+    def _since(self) -> datetime | None:
+        days = self.period.currentData()
+        return None if days is None else datetime.now(timezone.utc) - timedelta(days=days)
+
+    async def load(self) -> None:
+        records = await self.store.call(audit.list_blocked, since=self._since(), limit=5000)
+        self.model.set_records(records)
+        self.status.setText(f"共 {len(records)} 条拦截记录（内容中的联系方式已打码）。")
+
+    async def export(self, path: Path) -> None:
+        records = await self.store.call(audit.list_blocked, since=self._since(), limit=1_000_000)
+        text = audit.export_csv(records)
+        try:
+            await asyncio.to_thread(Path(path).write_text, text, encoding="utf-8")
+        except OSError as exc:
+            self.status.setText(f"导出失败：{exc.strerror or exc}")
+            return
+        self.status.setText(f"已导出 {len(records)} 条到 {path}")
+
+    def _choose_export(self) -> None:
+        dialog = QFileDialog(self, "导出拦截记录", "拦截记录.csv", "CSV 文件 (*.csv)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self.tasks.spawn(self.export(Path(path))))
+        dialog.open()

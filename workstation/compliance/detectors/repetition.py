@@ -7,8 +7,7 @@ in the words view, so a changed space or emoji does not make them different.
 from __future__ import annotations
 
 from workstation.compliance.context import CheckContext
-from workstation.compliance.normalize import fold_words
-from workstation.compliance.normalize import Normalized
+from workstation.compliance.normalize import Normalized, fold_words
 from workstation.domain.verdict import Action, Category, Hit
 
 REPEAT_LIMIT = 3   # this send would be the third identical one
