@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 PLATFORMS = ("pdd", "taobao", "douyin", "kuaishou", "jd")
 _CODES = frozenset(PLATFORMS)
 RELOAD_CHECK_SECONDS = 2.0
+_DETECTS = tuple(module.detect for module in TEXT_DETECTORS)
 _ACCOUNT_LIKE = {Category.LINK, Category.CONTACT, Category.PAYMENT}
 _RANK = {Action.BLOCK: 2, Action.WARN: 1, Action.PASS: 0}
 
@@ -133,8 +134,10 @@ class ComplianceFilter:
             ctx = compiled.contexts[code]
         doc = Normalized(text)
         hits: list[Hit] = []
-        for detector in TEXT_DETECTORS:
-            hits.extend(detector.detect(doc, ctx))
+        for detect in _DETECTS:
+            found = detect(doc, ctx)
+            if found:
+                hits += found
         if not hits:
             return PASS
         return Verdict.from_hits(_drop_covered(hits))

@@ -16,7 +16,8 @@ _TRIGGERS = re.compile(
     r"|(?P<qq>qq|扣扣|抠抠|企鹅|q号|球球|寇寇)"
     r"|(?P<alipay>支付宝|zfb|alipay|支f宝|支附宝)"
 )
-_QUICK = re.compile(r"[微威薇维徽魏危喂信芯泡扣抠企球寇支]|vx|wx|qq|wei|zfb|ali|v|q号")
+# a character class scans far faster than an alternation; it only has to rule messages out
+_QUICK = re.compile(r"[微威薇维徽魏危喂信芯泡扣抠企球寇支vwqza]")
 _V_COLON = re.compile(r"(?<![a-z0-9])v[ \t]*[:：]|(?:\+|➕|加)[ \t]*(?:v|vx|wx|v信|薇|微)(?![a-z])")
 _WXID = re.compile(r"(?<![a-z0-9])wxid_[a-z0-9_-]{4,}")
 _FILLER = r"(?:[ \t:：,，=＝~\-_（）()]|号码?|账号|帐号|账户|帐户|id|是|为|名|搜|加|我的|的|我)*"

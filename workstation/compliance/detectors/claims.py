@@ -29,6 +29,7 @@ _DISPARAGE = re.compile(
 )
 # Cheap character-class checks first: a claim names a platform, a put-down has a bad word.
 _PLATFORM_HINT = re.compile(r"[拼多淘天抖快京平阿]")
+_CLAIM_HINT = re.compile(r"[是为表名官]")
 _BAD_HINT = re.compile(r"[垃坑黑骗烂恶辣假次劣山翻]")
 
 CLAIM_REASON = "“{m}”会让买家以为您代表平台，平台禁止冒充平台或以平台名义承诺。"
@@ -38,7 +39,7 @@ DISPARAGE_REASON = "“{m}”诋毁平台或其他店铺，平台禁止。"
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     words = doc.words
     hits = []
-    if _PLATFORM_HINT.search(words):
+    if _PLATFORM_HINT.search(words) and _CLAIM_HINT.search(words):
         hits += [
             words_hit(doc, m.start(), m.end(), Category.IMPERSONATION, "impersonation.claim", CLAIM_REASON)
             for m in _CLAIM.finditer(words)
