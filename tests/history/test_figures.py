@@ -94,6 +94,9 @@ def test_days_are_china_days_and_months_end_at_china_midnight(db):
     assert (shop.consulting_buyers_3min, shop.missed_3min) == (1, 1)
     october = shop_of(report(db, date(2026, 10, 1), date(2026, 10, 31)))
     assert (october.consulting_buyers_3min, october.missed_3min) == (1, 1)
+    both = shop_of(report(db, date(2026, 10, 1), date(2026, 11, 30)))
+    assert both.monthly_reply_rate_3min() == [("2026-10", 0.0), ("2026-11", 0.0)]  # b2 waited 5 minutes
+    assert (both.consulting_buyers_3min, both.missed_3min) == (2, 2)
 
 
 def test_one_buyer_on_two_days_counts_twice(db):

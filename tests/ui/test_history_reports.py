@@ -62,7 +62,7 @@ def test_export_to_xlsx(qtbot, arun, services, tmp_path):
     arun(window.compute(*NOV))
     arun(window.export_to(tmp_path / "r.xlsx"))
     book = load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["店铺指标", "每日回复率", "客服", "指标说明"]
+    assert book.sheetnames == ["店铺指标", "每日回复率", "客服", "快手月度回复率", "指标说明"]
     penalty_rows = [row for row in book["每日回复率"].iter_rows(values_only=True) if row[-1] == "是"]
     assert len(penalty_rows) == 1 and penalty_rows[0][2] == "2026-11-03"
 

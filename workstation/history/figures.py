@@ -157,6 +157,8 @@ class ShopFigures:
     shop_name: str
     consulting_buyers_3min: int = 0
     missed_3min: int = 0
+    # Kuaishou assesses per calendar month (rule 3.2.2): "2026-11" -> [consulting, missed].
+    monthly_3min: dict[str, list[int]] = field(default_factory=dict)
     satisfied: int = 0
     neutral: int = 0
     disappointed: int = 0
@@ -179,6 +181,12 @@ class ShopFigures:
         if not self.is_kuaishou:
             return None
         return _rate(self.consulting_buyers_3min - self.missed_3min, self.consulting_buyers_3min)
+
+    def monthly_reply_rate_3min(self) -> list[tuple[str, float | None]]:
+        """The 3-minute reply rate of each calendar month the period touches (Kuaishou only)."""
+        if not self.is_kuaishou:
+            return []
+        return [(month, _rate(c - m, c)) for month, (c, m) in sorted(self.monthly_3min.items())]
 
     @property
     def good_rating_rate(self) -> float | None:
@@ -500,6 +508,9 @@ class _Accumulator:
             shop = self.shops[key[:2]]
             shop.consulting_buyers_3min += 1
             shop.missed_3min += failed
+            month = shop.monthly_3min.setdefault(day_to_date(key[3]).strftime("%Y-%m"), [0, 0])
+            month[0] += 1
+            month[1] += failed
         daily: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         for source in (self.three_minute, self.effective, self.generic):
             for key, failed in source.items():

@@ -54,6 +54,11 @@ def write_report_xlsx(report: Report, path: Path) -> Path:
             agent.paying_buyers if agent.has_order_data else None, _pct(agent.conversion),
             None if agent.avg_order_value_fen is None else agent.avg_order_value_fen / 100,
         ])
+    monthly = workbook.create_sheet("快手月度回复率")
+    monthly.append(["店铺ID", "月份", "3分钟回复率"])
+    for shop in report.shops:
+        for month, rate in shop.monthly_reply_rate_3min():
+            monthly.append([shop.shop_id, month, _pct(rate)])
     notes = workbook.create_sheet("指标说明")
     for key, text in FIGURE_HELP.items():
         notes.append([key, text])

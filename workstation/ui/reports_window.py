@@ -303,6 +303,9 @@ class ReportsWindow(QMainWindow):
         if shop.platform is Platform.KUAISHOU:
             rate, good, bad = shop.reply_rate_3min, shop.good_rating_rate, shop.bad_attitude_rate
             parts.append(f"3 分钟回复率 {_pct(rate)}{_mark(None if rate is None else rate >= 0.70)}　")
+            months = shop.monthly_reply_rate_3min()
+            if len(months) > 1:  # the platform judges each calendar month on its own
+                parts.append("（" + "，".join(f"{m} {_pct(r)}" for m, r in months) + "）　")
             parts.append(f"好评率 {_pct(good)}{_mark(None if good is None else good >= KUAISHOU_GOOD_RATING_LINE)}　")
             parts.append(
                 f"服务态度差比例 {_pct(bad)}{_mark(None if bad is None else bad <= KUAISHOU_BAD_ATTITUDE_LINE)}　"
