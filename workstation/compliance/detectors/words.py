@@ -27,10 +27,13 @@ REASONS = {
     Category.SHIRKING: "“{w}”听起来像在推诿，建议告诉买家您会怎样帮他解决。",
 }
 
-_NEGATABLE = {Category.CONTACT, Category.STORE}
+# Refusing is honest: 不能加微信, 不支持线下交易, 我们不做好评返现. Counterfeit words are not
+# negatable: rule 2.8 forbids the words themselves, and 不是高仿 still puts 高仿 before the buyer.
+_NEGATABLE = {Category.CONTACT, Category.STORE, Category.ILLEGAL}
 _NEGATIONS = (
     "不能", "不可以", "不可", "不允许", "禁止", "无法", "不方便", "没法", "不让", "不支持", "不用",
     "不要", "不会", "不提供", "请勿", "切勿", "勿", "别", "严禁", "不得", "不建议", "没有", "不接受",
+    "不做", "不卖", "不搞", "不参与", "拒绝", "谨防", "小心",
 )
 _NEGATION_WINDOW = 5
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\n]")
