@@ -104,14 +104,17 @@ def parse_row(record: Any, *, now: datetime | None = None) -> dict:
                 raise ArchiveRowError("字段 rating_reasons 应为文本列表，例如 [\"服务态度差\"]")
             reasons = json.dumps(raw_reasons, ensure_ascii=False)
     row.update(
-        platform=platform, sender=sender, type=message_type, event=event, rating=rating, rating_reasons=reasons,
+        platform=platform, sender=sender, type=message_type,
+        event=event, rating=rating, rating_reasons=reasons,
         sent_at=sent_at.isoformat(timespec="milliseconds"), sent_at_ms=int(sent_at.timestamp() * 1000),
         payload="{}",
     )
     return row
 
 
-_TEXT_COLUMNS = ("shop_id", "shop_name", "conversation_id", "message_id", "buyer_id", "buyer_nick", "agent_id", "text")
+_TEXT_COLUMNS = (
+    "shop_id", "shop_name", "conversation_id", "message_id", "buyer_id", "buyer_nick", "agent_id", "text",
+)
 
 
 def parse_record(record: Any, *, now: datetime | None = None) -> Message:

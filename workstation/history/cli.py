@@ -61,7 +61,9 @@ def _accept_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="since", required=True, type=_date, metavar="DATE", help="开始日期（含），北京时间")
+    parser.add_argument(
+        "--from", dest="since", required=True, type=_date, metavar="DATE", help="开始日期（含），北京时间"
+    )
     parser.add_argument("--to", dest="until", required=True, type=_date, metavar="DATE", help="结束日期（含），北京时间")
     parser.add_argument("--shop", metavar="ID", default="", help="只统计这个店铺 ID")
     parser.add_argument("--json", action="store_true", help="输出 JSON（比率为 0–1 的小数，不适用的指标为 null）")
@@ -184,7 +186,10 @@ def format_report(report) -> str:
         lines.append(f"{Platform(shop.platform).label} · {shop.shop_name or shop.shop_id}（{shop.shop_id}）")
         if shop.platform is Platform.KUAISHOU:
             lines.append(f"  3 分钟回复率 {_pct(shop.reply_rate_3min)}（考核线 70%）")
-            lines.append(f"  好评率 {_pct(shop.good_rating_rate)}（考核线 80%）  服务态度差比例 {_pct(shop.bad_attitude_rate)}（≤ 6%）")
+            lines.append(
+                f"  好评率 {_pct(shop.good_rating_rate)}（考核线 80%）"
+                f"  服务态度差比例 {_pct(shop.bad_attitude_rate)}（≤ 6%）"
+            )
         if shop.effective_reply_daily is not None:
             counted = [d for d in shop.effective_reply_daily if d.consulting_buyers]
             penalties = [d for d in counted if d.penalty]

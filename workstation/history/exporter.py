@@ -99,7 +99,8 @@ def rows_by_id(db: sqlite_utils.Database, row_ids: Iterable[int]) -> Iterator[di
     found = []
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
-        cursor = db.execute(f"SELECT {_COLUMNS}, sent_at_ms FROM messages WHERE id IN ({','.join('?' * len(part))})", part)
+        marks = ",".join("?" * len(part))
+        cursor = db.execute(f"SELECT {_COLUMNS}, sent_at_ms FROM messages WHERE id IN ({marks})", part)
         names = [d[0] for d in cursor.description]
         found += [dict(zip(names, row)) for row in cursor.fetchall()]
     found.sort(key=lambda r: (r["sent_at_ms"], r["id"]))

@@ -211,7 +211,8 @@ class ShopFigures:
     @property
     def reply_threshold(self) -> float | None:
         """The platform's line for `daily_reply_rate`, or None where no rule applies."""
-        return {Platform.KUAISHOU: KUAISHOU_REPLY_RATE_LINE, Platform.PDD: PDD_PENALTY_RATE}.get(self.platform)
+        lines = {Platform.KUAISHOU: KUAISHOU_REPLY_RATE_LINE, Platform.PDD: PDD_PENALTY_RATE}
+        return lines.get(self.platform)
 
     @property
     def daily_rate_label(self) -> str:
@@ -225,6 +226,7 @@ class ShopFigures:
         return response_histogram(self.response_ms)
 
     def to_json(self) -> dict:
+        daily = self.effective_reply_daily
         return {
             "shop_id": self.shop_id,
             "platform": self.platform.value,
@@ -233,9 +235,7 @@ class ShopFigures:
                 "reply_rate_3min": self.reply_rate_3min,
                 "good_rating_rate": self.good_rating_rate,
                 "bad_attitude_rate": self.bad_attitude_rate,
-                "effective_reply_daily": (
-                    [d.to_json() for d in self.effective_reply_daily] if self.effective_reply_daily is not None else None
-                ),
+                "effective_reply_daily": [d.to_json() for d in daily] if daily is not None else None,
                 "avg_response_s": self.avg_response_s,
                 "avg_first_response_s": self.avg_first_response_s,
             },
@@ -322,7 +322,8 @@ class Report:
 # ---- computing ------------------------------------------------------------------
 
 # Row layout, kept as plain tuples for speed (a month of 20 busy shops is ~10^5 rows).
-_PLATFORM, _SHOP, _SHOP_NAME, _CONV, _BUYER, _SENDER, _AGENT, _T, _TYPE, _EVENT, _RATING, _REASONS, _CARD, _ID = range(14)
+(_PLATFORM, _SHOP, _SHOP_NAME, _CONV, _BUYER, _SENDER, _AGENT, _T, _TYPE, _EVENT, _RATING, _REASONS, _CARD,
+ _ID) = range(14)
 
 _QUERY = (
     "SELECT platform, shop_id, shop_name, conversation_id, buyer_id, sender, agent_id, sent_at_ms, type, event,"
@@ -493,7 +494,9 @@ class _Accumulator:
             card = json.loads(row[_CARD])
         except ValueError:
             return
-        if not isinstance(card, dict) or not isinstance(card.get("amount_fen"), int) or not card.get("order_id"):
+        if not isinstance(card, dict) or not card.get("order_id"):
+            return
+        if not isinstance(card.get("amount_fen"), int):
             return
         self.order_data_shops.add(shop.key)
         status = str(card.get("status", "")).lower()

@@ -202,7 +202,7 @@ def import_archive(
                 summary.cancelled = True
                 break
             if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                # A line no message could fill (a binary file, or no line breaks at all): skip to the next one.
+                # No message fills a line this long (a binary file, or no line breaks): skip to the next.
                 while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                     bytes_read += len(rest)
                 bytes_read += len(rest)
@@ -236,7 +236,8 @@ def import_archive(
         progress(ImportProgress(bytes_read, total, summary.lines, summary.imported))
     log.info(
         "imported %s: %s new, %s duplicates, %s bad rows%s",
-        path.name, summary.imported, summary.duplicates, summary.bad_rows, " (cancelled)" if summary.cancelled else "",
+        path.name, summary.imported, summary.duplicates, summary.bad_rows,
+        " (cancelled)" if summary.cancelled else "",
     )
     return summary
 

@@ -28,8 +28,8 @@ def write_report_xlsx(report: Report, path: Path) -> Path:
         if shop.effective_reply_daily is not None:
             penalties = sum(1 for d in shop.effective_reply_daily if d.penalty)
         shops.append([
-            shop.platform.label, shop.shop_id, shop.shop_name, _pct(shop.reply_rate_3min), _pct(shop.good_rating_rate),
-            _pct(shop.bad_attitude_rate),
+            shop.platform.label, shop.shop_id, shop.shop_name,
+            _pct(shop.reply_rate_3min), _pct(shop.good_rating_rate), _pct(shop.bad_attitude_rate),
             None if shop.avg_response_s is None else round(shop.avg_response_s, 1),
             None if shop.avg_first_response_s is None else round(shop.avg_first_response_s, 1),
             penalties,

@@ -35,7 +35,9 @@ def has_history_index(db: sqlite_utils.Database) -> bool:
 
 def audit_join(db: sqlite_utils.Database, alias: str = "m") -> str | None:
     """SQL for "conversation `alias` had a blocked send attempt", or None if there is no audit table."""
-    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [AUDIT_TABLE]).fetchone()
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [AUDIT_TABLE]
+    ).fetchone()
     if found is None:
         return None
     return (

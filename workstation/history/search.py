@@ -83,7 +83,9 @@ class HistoryHit(NamedTuple):
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return tuple(json.loads(self.rating_reasons)) if self.rating_reasons and self.rating_reasons != "[]" else ()
+        if not self.rating_reasons or self.rating_reasons == "[]":
+            return ()
+        return tuple(json.loads(self.rating_reasons))
 
     @property
     def conversation_key(self) -> tuple[str, str, str]:
@@ -134,7 +136,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def build_sql(db: sqlite_utils.Database, query: HistoryQuery, *, before: int | None, limit: int) -> tuple[str, list]:
+def build_sql(
+    db: sqlite_utils.Database, query: HistoryQuery, *, before: int | None, limit: int
+) -> tuple[str, list]:
     """The SQL for one page; public so the benchmark can time exactly this query raw."""
     where: list[str] = []
     params: list = []
@@ -206,7 +210,9 @@ def search(
     return SearchPage(hits, hits[-1].row_id if len(hits) == limit else None)
 
 
-def iter_search(db: sqlite_utils.Database, query: HistoryQuery, *, page_size: int = PAGE_SIZE) -> Iterator[list[HistoryHit]]:
+def iter_search(
+    db: sqlite_utils.Database, query: HistoryQuery, *, page_size: int = PAGE_SIZE
+) -> Iterator[list[HistoryHit]]:
     """Every hit, a page at a time; stop iterating to stop the search."""
     before = None
     while True:
@@ -230,7 +236,9 @@ def conversation_context(
     db: sqlite_utils.Database, hit_row_id: int, *, before: int = 30, after: int = 30
 ) -> ConversationContext:
     """The hit's conversation around it, in time order, for replaying it."""
-    row = db.execute("SELECT platform, shop_id, conversation_id, sent_at_ms FROM messages WHERE id = ?", [hit_row_id]).fetchone()
+    row = db.execute(
+        "SELECT platform, shop_id, conversation_id, sent_at_ms FROM messages WHERE id = ?", [hit_row_id]
+    ).fetchone()
     if row is None:
         return ConversationContext([], -1, False, False)
     platform, shop_id, conversation_id, at = row

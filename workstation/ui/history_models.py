@@ -35,7 +35,8 @@ def describe(hit: HistoryHit) -> str:
         label = _EVENTS.get(hit.event or "", hit.event or "事件")
         if hit.event == "rating":
             reasons = "、".join(hit.reasons)
-            label += f"：{_RATINGS.get(hit.rating or '', hit.rating or '')}" + (f"（{reasons}）" if reasons else "")
+            label += f"：{_RATINGS.get(hit.rating or '', hit.rating or '')}"
+            label += f"（{reasons}）" if reasons else ""
         elif hit.agent_id:
             label += f"：{hit.agent_id}"
         return f"[{label}]"

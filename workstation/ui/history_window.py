@@ -112,8 +112,9 @@ class HistoryWindow(QMainWindow):
         search_row.addWidget(self.search_edit, 1)
         search_row.addWidget(self.search_button)
         filter_row = QHBoxLayout()
-        for widget in (self.platform_combo, self.shop_combo, self.buyer_edit, self.agent_edit, self.date_check,
-                       self.since_edit, QLabel("–"), self.until_edit, self.rating_combo, self.blocked_check):
+        for widget in (self.platform_combo, self.shop_combo, self.buyer_edit, self.agent_edit,
+                       self.date_check, self.since_edit, QLabel("–"), self.until_edit,
+                       self.rating_combo, self.blocked_check):
             filter_row.addWidget(widget)
         filter_row.addStretch(1)
 
@@ -328,7 +329,9 @@ class HistoryWindow(QMainWindow):
         selection = self.selected_row_ids()
         dialog = QFileDialog(self, self.tr("导出聊天记录"), str(Path.home() / "聊天记录.xlsx"), _EXPORT_FILTERS)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda name: self._export_chosen(name, dialog.selectedNameFilter(), selection))
+        dialog.fileSelected.connect(
+            lambda name: self._export_chosen(name, dialog.selectedNameFilter(), selection)
+        )
         self.file_dialog = dialog
         dialog.open()  # never exec(): the event loop (and asyncio) keeps running
 
@@ -349,7 +352,9 @@ class HistoryWindow(QMainWindow):
     def _import_clicked(self) -> None:
         dialog = QFileDialog(self, self.tr("导入聊天记录归档"), str(Path.home()), "聊天记录归档 (*.jsonl);;所有文件 (*)")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: self.tasks.spawn(self.import_file(Path(name)), name="history-import"))
+        dialog.fileSelected.connect(
+            lambda name: self.tasks.spawn(self.import_file(Path(name)), name="history-import")
+        )
         self.file_dialog = dialog
         dialog.open()
 
@@ -394,8 +399,8 @@ class HistoryWindow(QMainWindow):
                 "#e8f0fe" if align == "right" else "#f2f2f2")
             anchor = "<a name='hit'></a>" if index == context.hit_index else ""
             parts.append(
-                f"<div align='{align}'>{anchor}<span style='color:gray'>{html.escape(sender_label(message))} · "
-                f"{local_time(message)}</span><br>"
+                f"<div align='{align}'>{anchor}<span style='color:gray'>"
+                f"{html.escape(sender_label(message))} · {local_time(message)}</span><br>"
                 f"<span style='background:{background}'>&nbsp;{text}&nbsp;</span></div><br>"
             )
         if context.more_after:

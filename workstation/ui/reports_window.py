@@ -75,7 +75,9 @@ def shop_key(shop: ShopFigures) -> str:
 def _mark(ok: bool | None) -> str:
     if ok is None:
         return ""
-    return " <span style='color:#1e8e3e'>达标</span>" if ok else " <span style='color:#d93025'><b>未达标</b></span>"
+    if ok:
+        return " <span style='color:#1e8e3e'>达标</span>"
+    return " <span style='color:#d93025'><b>未达标</b></span>"
 
 
 class ReportsWindow(QMainWindow):
@@ -190,7 +192,8 @@ class ReportsWindow(QMainWindow):
         self.shop_combo.blockSignals(True)
         self.shop_combo.clear()
         for shop in report.shops:
-            self.shop_combo.addItem(f"{shop.platform.label} · {shop.shop_name or shop.shop_id}", shop_key(shop))
+            label = f"{shop.platform.label} · {shop.shop_name or shop.shop_id}"
+            self.shop_combo.addItem(label, shop_key(shop))
         index = self.shop_combo.findData(previous) if previous is not None else -1
         self.shop_combo.setCurrentIndex(max(index, 0) if report.shops else -1)
         self.shop_combo.blockSignals(False)
@@ -299,14 +302,16 @@ class ReportsWindow(QMainWindow):
         series.attachAxis(y_axis)
 
     def _kpi_html(self, shop: ShopFigures) -> str:
-        parts = [f"<b>{html.escape(shop.platform.label)} · {html.escape(shop.shop_name or shop.shop_id)}</b>　"]
+        name = html.escape(shop.shop_name or shop.shop_id)
+        parts = [f"<b>{html.escape(shop.platform.label)} · {name}</b>　"]
         if shop.platform is Platform.KUAISHOU:
             rate, good, bad = shop.reply_rate_3min, shop.good_rating_rate, shop.bad_attitude_rate
             parts.append(f"3 分钟回复率 {_pct(rate)}{_mark(None if rate is None else rate >= 0.70)}　")
             months = shop.monthly_reply_rate_3min()
             if len(months) > 1:  # the platform judges each calendar month on its own
                 parts.append("（" + "，".join(f"{m} {_pct(r)}" for m, r in months) + "）　")
-            parts.append(f"好评率 {_pct(good)}{_mark(None if good is None else good >= KUAISHOU_GOOD_RATING_LINE)}　")
+            good_ok = None if good is None else good >= KUAISHOU_GOOD_RATING_LINE
+            parts.append(f"好评率 {_pct(good)}{_mark(good_ok)}　")
             parts.append(
                 f"服务态度差比例 {_pct(bad)}{_mark(None if bad is None else bad <= KUAISHOU_BAD_ATTITUDE_LINE)}　"
             )
@@ -314,7 +319,8 @@ class ReportsWindow(QMainWindow):
             penalties = [d for d in shop.effective_reply_daily if d.penalty]
             parts.append(
                 f"有效回复率低于 50% 且咨询 ≥ 100 人的日子：<b>{len(penalties)}</b> 天"
-                + (f"（{'、'.join(d.date.strftime('%m-%d') for d in penalties)}，每天可扣 1000 元）" if penalties else "")
+                + (f"（{'、'.join(d.date.strftime('%m-%d') for d in penalties)}，每天可扣 1000 元）"
+                   if penalties else "")
                 + "　"
             )
         parts.append(f"平均响应 {_seconds(shop.avg_response_s)}　平均首次响应 {_seconds(shop.avg_first_response_s)}")
@@ -345,7 +351,9 @@ class ReportsWindow(QMainWindow):
         dialog = QFileDialog(self, self.tr("导出服务数据"), str(Path.home() / name), "Excel (*.xlsx)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.fileSelected.connect(
-            lambda chosen: self.tasks.spawn(self.export_to(Path(chosen).with_suffix(".xlsx")), name="reports-export")
+            lambda chosen: self.tasks.spawn(
+                self.export_to(Path(chosen).with_suffix(".xlsx")), name="reports-export"
+            )
         )
         self.file_dialog = dialog
         dialog.open()  # never exec() from a coroutine: the loop keeps running
