@@ -224,3 +224,26 @@ async def test_unreachable_gateway_is_network_down_not_sent():
         assert down.value.request_sent is False
     finally:
         await connector.aclose()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("platform", ["jd", "taobao"])
+async def test_cards_images_and_transfer_events(platform):
+    async with mounted_emulator(seed=27) as env:
+        connector = await env.signed_in(platform)
+        shop_id = env.account(platform)["shop_id"]
+        conv = env.world.inject_buyer_message(shop_id, "这个有货吗")
+        page = await connector.catch_up(None)
+        card = {"product_id": "p-1", "title": "法式碎花连衣裙", "price_fen": 15900}
+        await connector.send(Outgoing(conv["conversation_id"], conv["buyer_id"], "card-1",
+                                      type=MessageType.PRODUCT_CARD, card=card))
+        await connector.send(Outgoing(conv["conversation_id"], conv["buyer_id"], "img-1", type=MessageType.IMAGE,
+                                      image=b"\x89PNG\r\n\x1a\n fake"))
+        await connector.transfer(conv["conversation_id"], "客服02")
+        later = await connector.catch_up(page.next_cursor)
+        card_msg, image_msg, transfer = (e.message for e in later.events)
+        assert card_msg.type is MessageType.PRODUCT_CARD and card_msg.payload["card"] == card
+        assert image_msg.type is MessageType.IMAGE and image_msg.payload["image_url"].endswith(".png")
+        assert transfer.event is EventKind.TRANSFER and transfer.payload["to_agent"] == "客服02"
+        with pytest.raises(PlatformError):  # an empty text message is refused by the platform
+            await connector.send(Outgoing(conv["conversation_id"], conv["buyer_id"], "empty", text="  "))
