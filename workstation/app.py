@@ -29,13 +29,22 @@ class Services:
     accounts: AccountService
     demo: bool = False
     extras: dict = field(default_factory=dict)
+    hub: object | None = None  # workstation.sync.SyncHub; the main window starts and stops it
 
     @classmethod
     def build(cls, data_dir: Path, *, demo: bool = False) -> "Services":
         paths = DataPaths(data_dir)
         store = StoreWorker(paths.database)
         secrets = SecretStore()
-        return cls(paths=paths, store=store, secrets=secrets, accounts=AccountService(store, secrets), demo=demo)
+        services = cls(paths=paths, store=store, secrets=secrets, accounts=AccountService(store, secrets), demo=demo)
+        services.hub = services.build_hub()
+        return services
+
+    def build_hub(self):
+        """The sync engine over this store; nothing connects until `hub.start(accounts)`."""
+        from workstation.sync import SyncHub
+
+        return SyncHub(self.store, secrets=self.secrets)
 
     async def start(self) -> None:
         """Open the database (raises StoreError) and, in demo mode, prepare the demo shops."""

@@ -1,21 +1,36 @@
-"""The main window: conversation list left, conversation tabs centre, side panel right, shop states below."""
+"""The main window: merged conversation list left, conversation tabs centre, side panel right,
+waiting counter and shop states below. It starts the sync hub after the store opens and
+stops it on shutdown; the parts it holds together live in their own modules.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from workstation.domain.accounts import ShopAccount
+from workstation.domain.deadlines import Urgency, format_wait, urgency
 from workstation.store import StoreError
+from workstation.store import messages as store
 from workstation.ui.account_status import AccountStatusRow
 from workstation.ui.accounts_dialog import AccountsDialog
+from workstation.ui.alerts import AlertCenter
+from workstation.ui.conversation_tabs import ConversationTabs
 from workstation.ui.empty_state import EmptyState
+from workstation.ui.inbox_model import InboxModel, Role
+from workstation.ui.inbox_panel import InboxPanel
+from workstation.ui.shortcuts import ShortcutSheet, build_actions
+from workstation.ui.sync_bridge import SyncBridge
 from workstation.ui.tasks import TaskKeeper
+from workstation.ui.theme import apply_os_palette, urgency_colour
 
 log = logging.getLogger(__name__)
+
+INITIAL_CONVERSATIONS = 5000
 
 
 class MainWindow(QMainWindow):
@@ -25,12 +40,15 @@ class MainWindow(QMainWindow):
 
     def __init__(self, services, parent: QWidget | None = None):
         super().__init__(parent)
+        apply_os_palette()
         self.services = services
         self.tasks = TaskKeeper(on_error=self.show_unexpected_error)
         self.accounts: list[ShopAccount] = []
         self.accounts_dialog: AccountsDialog | None = None
+        self.hub_started = False
         self.setWindowTitle(self.tr("Workstation 客服工作台"))
         self.resize(1280, 800)
+        self.prefs = QSettings(str(services.paths.settings_file), QSettings.Format.IniFormat)
 
         self.no_accounts = EmptyState(
             self.tr("还没有店铺账号"),
@@ -41,16 +59,24 @@ class MainWindow(QMainWindow):
         self.loading = EmptyState(self.tr("正在打开数据…"))
         self.store_error = EmptyState(self.tr("无法打开数据库"))
 
+        self.inbox = InboxModel(self)
         self.list_stack = QStackedWidget()
         self.list_placeholder = EmptyState(self.tr("会话列表"), self.tr("买家发来消息后会出现在这里。"))
         self.list_stack.addWidget(self.list_placeholder)
+        self.inbox_panel = InboxPanel(self.inbox, search_messages=self.search_messages, spawn=self.tasks.spawn)
+        self.inbox_panel.open_conversation.connect(self.open_conversation)
+        self.list_stack.addWidget(self.inbox_panel)
+
         self.centre_stack = QStackedWidget()
         for page in (self.loading, self.no_accounts, self.store_error):
             self.centre_stack.addWidget(page)
         self.conversation_placeholder = EmptyState(
-            self.tr("没有打开的会话"), self.tr("在左侧列表选中买家，按 Enter 打开会话。")
+            self.tr("没有打开的会话"), self.tr("在左侧列表选中买家，按 Enter 打开会话；Alt+J 跳到最紧急的买家，F1 查看全部快捷键。")
         )
         self.centre_stack.addWidget(self.conversation_placeholder)
+        self.tabs = ConversationTabs(services, self.inbox, self.tasks.spawn)
+        self.tabs.count_changed.connect(self._tabs_count_changed)
+        self.centre_stack.addWidget(self.tabs)
         self.side_stack = QStackedWidget()
         self.side_placeholder = EmptyState(
             self.tr("订单 · 优惠券 · 快捷短语"), self.tr("打开一个会话后，这里显示买家的订单、可发的优惠券和快捷短语。")
@@ -65,20 +91,41 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([340, 620, 320])
+        self.splitter.setSizes([360, 620, 300])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
         self.account_states = AccountStatusRow()
         self.status_message = QLabel()
+        self.waiting_counter = QLabel()
+        self.waiting_counter.setObjectName("waitingCounter")
+        self.waiting_counter.setTextFormat(Qt.TextFormat.RichText)
+        self.statusBar().addWidget(self.waiting_counter)
         self.statusBar().addWidget(self.status_message, 1)
         self.statusBar().addPermanentWidget(self.account_states)
+
+        self.bridge = SyncBridge(self)
+        self.bridge.conversations_changed.connect(self._conversations_changed)
+        self.bridge.messages_arrived.connect(self._messages_arrived)
+        self.bridge.outbox_changed.connect(self.tabs.on_outbox)
+        self.bridge.account_state_changed.connect(self.account_states.set_state)
+        if services.hub is not None:
+            services.hub.add_listener(self.bridge)
+        self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing)
+        self.alerts.dnd_changed.connect(self._dnd_changed)
+        self.shortcut_sheet: ShortcutSheet | None = None
         self._build_menus()
+
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start()
 
     def _build_menus(self) -> None:
         accounts_menu = self.menuBar().addMenu(self.tr("账号(&A)"))
         self.manage_accounts_action = QAction(self.tr("管理账号…"), self)
         self.manage_accounts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.manage_accounts_action.setToolTip("管理账号 (Ctrl+Shift+A)")
         self.manage_accounts_action.triggered.connect(self.open_accounts)
         accounts_menu.addAction(self.manage_accounts_action)
         accounts_menu.addSeparator()
@@ -86,39 +133,247 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         accounts_menu.addAction(quit_action)
+
+        self.actions_by_name = build_actions(self, {
+            "next_waiting": lambda: self.jump_waiting(+1),
+            "previous_waiting": lambda: self.jump_waiting(-1),
+            "close_tab": self.tabs.close_current,
+            "next_tab": lambda: self.tabs.step(+1),
+            "previous_tab": lambda: self.tabs.step(-1),
+            "focus_list": self.focus_list,
+            "focus_search": self.inbox_panel.focus_search,
+            "show_waiting": self.inbox_panel.show_waiting,
+            "show_all": self.inbox_panel.show_all,
+            "focus_composer": self.focus_composer,
+            "retry_failed": self.retry_failed,
+            "toggle_enter": self.toggle_enter_mode,
+            "mute_shop": self.toggle_mute_current_shop,
+            "toggle_dnd": self.alerts.toggle_dnd,
+            "shortcut_sheet": self.show_shortcuts,
+        })
+        self.actions_by_name["toggle_dnd"].setCheckable(True)
+        self.actions_by_name["toggle_dnd"].setChecked(self.alerts.dnd)
+        self.actions_by_name["toggle_enter"].setCheckable(True)
+        self.actions_by_name["toggle_enter"].setChecked(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
+        self.actions_by_name["toggle_enter"].setText("Enter 发送")
+
+        conversation_menu = self.menuBar().addMenu(self.tr("会话(&C)"))
+        for name in ("next_waiting", "previous_waiting", "close_tab", "next_tab", "previous_tab", None,
+                     "focus_list", "focus_search", "show_waiting", "show_all", None,
+                     "focus_composer", "retry_failed", "toggle_enter"):
+            if name is None:
+                conversation_menu.addSeparator()
+            else:
+                conversation_menu.addAction(self.actions_by_name[name])
+        alerts_menu = self.menuBar().addMenu(self.tr("提醒(&N)"))
+        alerts_menu.addAction(self.actions_by_name["toggle_dnd"])
+        alerts_menu.addAction(self.actions_by_name["mute_shop"])
         self.tools_menu = self.menuBar().addMenu(self.tr("工具(&T)"))
         self.help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self.help_menu.addAction(self.actions_by_name["shortcut_sheet"])
         about_action = QAction(self.tr("关于 Workstation"), self)
         about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(about_action)
 
-    # ---- start-up ------------------------------------------------------------
+    # ---- start-up and shutdown ------------------------------------------------------------------
 
     async def load(self) -> None:
-        """Open the database, read the accounts and show the right panes."""
+        """Open the database, read the accounts and conversations, start syncing, show the right panes."""
         self.centre_stack.setCurrentWidget(self.loading)
         try:
             await self.services.start()
             await self.reload_accounts()
+            conversations = await self.services.store.call(store.list_conversations, limit=INITIAL_CONVERSATIONS)
+            self.inbox.upsert_many(conversations)
+            self.inbox_panel._keep_a_current_row()
         except StoreError as exc:
             log.error("cannot open the store: %s", exc)
             self.store_error.set_text(self.tr("无法打开数据库"), str(exc))
             self.centre_stack.setCurrentWidget(self.store_error)
             self.status_message.setText(str(exc))
+            self.loaded.emit()
+            return
+        await self.start_hub()
+        self._update_counter()
         self.loaded.emit()
 
+    async def start_hub(self) -> None:
+        hub = self.services.hub
+        if hub is None or self.hub_started:
+            return
+        self.hub_started = True
+        hooks = self.services.extras.setdefault("shutdown_hooks", [])
+        hooks.append(self.shutdown)
+        try:
+            await hub.start(self.accounts)
+        except Exception:
+            log.exception("the sync hub failed to start")
+            self.status_message.setText(self.tr("消息同步未能启动，详情见日志。"))
+
+    async def shutdown(self) -> None:
+        """Awaited by the shell on exit: keep the drafts, then stop syncing."""
+        try:
+            await self.tabs.flush_drafts()
+        except Exception:
+            log.exception("saving drafts on exit failed")
+        if self.services.hub is not None and self.hub_started:
+            self.services.hub.remove_listener(self.bridge)
+            await self.services.hub.stop()
+            self.hub_started = False
+
     async def reload_accounts(self) -> None:
+        previous = {a.id: a for a in self.accounts}
         self.accounts = await self.services.accounts.list()
         self.account_states.set_accounts(self.accounts)
+        self.inbox.set_accounts(self.accounts)
+        self.inbox_panel.set_accounts(self.accounts)
         if self.accounts:
-            self.centre_stack.setCurrentWidget(self.conversation_placeholder)
+            self.list_stack.setCurrentWidget(self.inbox_panel)
+            self._tabs_count_changed(self.tabs.count())
             enabled = sum(1 for a in self.accounts if a.enabled)
             self.status_message.setText(self.tr("%d 个店铺账号，%d 个启用") % (len(self.accounts), enabled))
         else:
+            self.list_stack.setCurrentWidget(self.list_placeholder)
             self.centre_stack.setCurrentWidget(self.no_accounts)
             self.status_message.setText(self.tr("还没有店铺账号 — 添加账号"))
+        hub = self.services.hub
+        if hub is not None and self.hub_started:
+            current = {a.id: a for a in self.accounts}
+            for account_id in previous.keys() - current.keys():
+                await hub.remove_account(account_id)
+            for account in self.accounts:
+                if previous.get(account.id) != account:
+                    await hub.add_account(account)
 
-    # ---- dialogs ---------------------------------------------------------------
+    # ---- live updates -------------------------------------------------------------------------------
+
+    def _conversations_changed(self, conversations: list) -> None:
+        self.inbox.upsert_many(conversations)
+        self.tabs.on_conversations(conversations)
+        self._update_counter()
+
+    def _messages_arrived(self, messages: list) -> None:
+        self.tabs.on_messages(messages)
+        self.alerts.on_messages(messages)
+
+    def _tick(self) -> None:
+        self._update_counter()
+        self.tabs.tick()
+
+    def _update_counter(self) -> None:
+        waiting = self.inbox.waiting()
+        if not waiting:
+            self.waiting_counter.setText("没有买家在等待")
+            return
+        now = datetime.now(UTC)
+        longest, deadline = max(((d.waited(now), d) for _, d in waiting), key=lambda item: item[0])
+        worst = max(urgency(d, now, self.inbox.settings) for _, d in waiting)
+        colour = urgency_colour(worst if worst is not Urgency.NONE else Urgency.CALM).name()
+        self.waiting_counter.setText(
+            f'<span style="color:{colour}; font-weight:600">{len(waiting)} 位买家等待 · 最久 {format_wait(longest)}</span>'
+        )
+
+    def _tabs_count_changed(self, count: int) -> None:
+        if not self.accounts and count == 0:
+            return
+        self.centre_stack.setCurrentWidget(self.tabs if count else self.conversation_placeholder)
+
+    def _is_viewing(self, key) -> bool:
+        page = self.tabs.current_page()
+        return page is not None and page.key == tuple(key) and self.isActiveWindow()
+
+    def _dnd_changed(self, on: bool) -> None:
+        self.actions_by_name["toggle_dnd"].setChecked(on)
+        self.status_message.setText("免打扰已开启：不响铃、不弹通知" if on else "免打扰已关闭")
+
+    # ---- keyboard actions -------------------------------------------------------------------------------
+
+    def open_conversation(self, key) -> None:
+        page = self.tabs.open(tuple(key))
+        page.composer.set_enter_sends(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
+        self.attach_phrases(page)
+        self.inbox_panel.select_key(key)
+
+    def jump_waiting(self, step: int) -> None:
+        """Alt+J: the next waiting buyer in urgency order (the most urgent first); Alt+K: back."""
+        order = self.inbox_panel.waiting_keys_in_order()
+        if not order:
+            self.status_message.setText("没有买家在等待回复")
+            return
+        page = self.tabs.current_page()
+        current = page.key if page is not None else None
+        if current in order:
+            target = order[(order.index(current) + step) % len(order)]
+        else:
+            target = order[0] if step > 0 else order[-1]
+        self.open_conversation(target)
+
+    def focus_list(self) -> None:
+        self.inbox_panel.view.setFocus()
+        self.inbox_panel._keep_a_current_row()
+
+    def focus_composer(self) -> None:
+        page = self.tabs.current_page()
+        if page is not None:
+            page.composer.edit.setFocus()
+
+    def retry_failed(self) -> None:
+        page = self.tabs.current_page()
+        if page is not None:
+            self.tasks.spawn(page.retry_last_failed())
+
+    def toggle_enter_mode(self) -> None:
+        enter_sends = not bool(self.prefs.value("composer/enter_sends", True, type=bool))
+        self.prefs.setValue("composer/enter_sends", enter_sends)
+        self.actions_by_name["toggle_enter"].setChecked(enter_sends)
+        for key in self.tabs.open_keys():
+            self.tabs.page(key).composer.set_enter_sends(enter_sends)
+        self.status_message.setText("Enter 发送，Shift+Enter 换行" if enter_sends else "Ctrl+Enter 发送，Enter 换行")
+
+    def toggle_mute_current_shop(self) -> None:
+        page = self.tabs.current_page()
+        if page is None:
+            index = self.inbox_panel.view.currentIndex()
+            key = index.data(Role.KEY) if index.isValid() else None
+        else:
+            key = page.key
+        if key is None:
+            return
+        muted = self.alerts.toggle_mute((key[0], key[1]))
+        conversation = self.inbox.conversation(key)
+        name = self.inbox.shop_info(conversation).name if conversation else key[1]
+        self.status_message.setText(f"{name}：已静音" if muted else f"{name}：已取消静音")
+
+    def attach_phrases(self, page) -> None:
+        """Wire the `/` quick-reply popup into a composer when the quick-reply service is there."""
+        quick_replies = self.services.extras.get("quick_replies")
+        if quick_replies is None or getattr(page, "_phrases_attached", False):
+            return
+        from workstation.ui.phrase_popup import PhrasePopup
+
+        popup = PhrasePopup(quick_replies, page)
+        popup.phrase_chosen.connect(page.composer.insert_phrase)
+        conversation = page.conversation()
+
+        def open_popup():
+            if conversation is not None:
+                popup.set_context(popup._context, platform=conversation.platform, shop_id=conversation.shop_id)
+            edit = page.composer.edit
+            popup.open_at(edit.mapToGlobal(edit.cursorRect().bottomLeft()))
+
+        page.composer.edit.slash_typed.connect(open_popup)
+        page._phrases_attached = True
+
+    def show_shortcuts(self) -> None:
+        if self.shortcut_sheet is None:
+            self.shortcut_sheet = ShortcutSheet(self)
+        self.shortcut_sheet.open()
+
+    async def search_messages(self, text: str) -> set:
+        rows = await self.services.store.call(store.list_conversations, search=text, limit=500)
+        return {c.key for c in rows}
+
+    # ---- dialogs ---------------------------------------------------------------------------------
 
     def open_accounts(self) -> None:
         if self.accounts_dialog is None:
@@ -139,7 +394,13 @@ class MainWindow(QMainWindow):
 
         show_crash_message(self, error, self.services.paths.log_file)
 
-    # ---- window state ------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        # Pages and panes are about to go; their pending work must not outlive them.
+        for key in self.tabs.open_keys():
+            self.tabs.page(key).dispose()
+        super().closeEvent(event)
+
+    # ---- window state ------------------------------------------------------------------------------
 
     def restore_state(self, settings: QSettings) -> None:
         geometry = settings.value("main/geometry")
@@ -148,7 +409,15 @@ class MainWindow(QMainWindow):
         splitter = settings.value("main/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        window_state = settings.value("main/state")
+        if window_state is not None:
+            self.restoreState(window_state)
+        tab = settings.value("inbox/tab")
+        if tab is not None:
+            self.inbox_panel.tabs.setCurrentIndex(int(tab))
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/splitter", self.splitter.saveState())
+        settings.setValue("main/state", self.saveState())
+        settings.setValue("inbox/tab", self.inbox_panel.tabs.currentIndex())
