@@ -100,3 +100,12 @@ def test_unreadable_bytes_are_blocked_not_passed():
     verdict = check_image(b"this is not an image")
     assert verdict.blocked and verdict.hits[0].category == "uncheckable"
     assert check_image(b"").blocked
+
+
+def test_decompression_bomb_is_refused_without_decoding(monkeypatch):
+    from workstation.compliance import image
+
+    data = q.encode(q.qr_gray(scale=2))
+    monkeypatch.setattr(image, "MAX_PIXELS", 100)
+    verdict = check_image(data)
+    assert verdict.blocked and verdict.hits[0].rule == "image.unreadable"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 
 import cv2
 import numpy as np
@@ -41,8 +42,26 @@ def _opaque(data: bytes) -> bool:
     return False
 
 
+def _too_large(data: bytes) -> bool:
+    """Read only the header: a decompression bomb is refused before any pixel is decoded."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size ourselves
+            with Image.open(io.BytesIO(data)) as pil:
+                width, height = pil.size
+    except Image.DecompressionBombError:
+        return True
+    except Exception:
+        return False  # not a format Pillow knows; OpenCV may still read it, under its own limits
+    return width * height > MAX_PIXELS
+
+
 def _decode(data: bytes) -> np.ndarray | None:
     """Grayscale pixels, transparent areas on white (a QR on a transparent PNG must stay dark-on-light)."""
+    if _too_large(data):
+        return None
     buffer = np.frombuffer(data, np.uint8)
     if _opaque(data):  # decoding straight to gray skips a colour pass on the common screenshot
         gray = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
@@ -54,8 +73,6 @@ def _decode(data: bytes) -> np.ndarray | None:
             from PIL import Image
 
             with Image.open(io.BytesIO(data)) as pil:
-                if pil.width * pil.height > MAX_PIXELS:
-                    return None
                 image = np.array(pil.convert("RGBA"))[:, :, [2, 1, 0, 3]]
         except Exception:
             return None
