@@ -108,4 +108,4 @@ def test_decompression_bomb_is_refused_without_decoding(monkeypatch):
     data = q.encode(q.qr_gray(scale=2))
     monkeypatch.setattr(image, "MAX_PIXELS", 100)
     verdict = check_image(data)
-    assert verdict.blocked and verdict.hits[0].rule == "image.unreadable"
+    assert verdict.blocked and verdict.hits[0].rule == "image.too_large"

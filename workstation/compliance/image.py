@@ -25,6 +25,7 @@ SECOND_OPINION_SIDE = 800  # OpenCV's detector is the slow one; it looks at a sm
 _FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode, zxingcpp.BarcodeFormat.RMQRCode)
 
 QR_REASON = "图片里有二维码，平台禁止发送二维码（截图里的也不行），请换一张没有二维码的图片。"
+TOO_LARGE_REASON = "图片尺寸太大，无法检查其中有没有二维码，没有发送；请缩小后再发。"
 UNREADABLE_REASON = "无法识别这张图片，不能确认其中没有二维码，所以没有发送；请另存为 PNG 或 JPG 后再试。"
 
 
@@ -60,8 +61,6 @@ def _too_large(data: bytes) -> bool:
 
 def _decode(data: bytes) -> np.ndarray | None:
     """Grayscale pixels, transparent areas on white (a QR on a transparent PNG must stay dark-on-light)."""
-    if _too_large(data):
-        return None
     buffer = np.frombuffer(data, np.uint8)
     if _opaque(data):  # decoding straight to gray skips a colour pass on the common screenshot
         gray = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
@@ -125,7 +124,10 @@ def check_image(data: bytes) -> Verdict:
     """Block any image with a QR code, and any image that cannot be read (fail closed)."""
     if not data:
         return _block("image.empty", UNREADABLE_REASON, Category.UNCHECKABLE)
-    gray = _decode(bytes(data))
+    data = bytes(data)
+    if _too_large(data):
+        return _block("image.too_large", TOO_LARGE_REASON, Category.UNCHECKABLE)
+    gray = _decode(data)
     if gray is None or gray.size == 0 or gray.size > MAX_PIXELS:
         return _block("image.unreadable", UNREADABLE_REASON, Category.UNCHECKABLE)
     rule = find_qr(_downscale(gray))
