@@ -15,15 +15,14 @@ import json
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 from typing import Any, AsyncIterator, Callable
 from urllib.parse import urljoin
 
 import httpx
 from httpx_ws import WebSocketDisconnect, WebSocketNetworkError, WebSocketUpgradeError, aconnect_ws
 
-from workstation.domain.commerce import Coupon, CouponKind, LogisticsEvent, Order, OrderItem, Product
+from workstation.domain.commerce import Coupon, CouponKind, Order, Product
 from workstation.domain.messages import EventKind, Message, MessageType, Rating, Sender
 from workstation.domain.platforms import Platform
 from workstation.shops.base import (
@@ -32,10 +31,10 @@ from workstation.shops.base import (
 )
 from workstation.shops.http import DEFAULT_TIMEOUT, GatewayReply, RetryPolicy, call_gateway
 from workstation.shops.ratelimit import TokenBucket, bucket_for
+from workstation.shops.wire import camel_keys, snake_keys, unix_time, utc_now
 
 log = logging.getLogger(__name__)
 
-CST = timezone(timedelta(hours=8))
 REFRESH_MARGIN = timedelta(minutes=5)
 
 
@@ -56,57 +55,6 @@ class Refusal:
     sub_code: str
     message: str
     retry_after: float = 0.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def fen_from_yuan(value: Any) -> int:
-    """"12.50" or 12.5 yuan → 1250 fen, without float rounding."""
-    try:
-        return int((Decimal(str(value)) * 100).quantize(Decimal(1)))
-    except (InvalidOperation, ValueError):
-        raise PlatformError("平台返回的金额格式不正确", platform_message=str(value)) from None
-
-
-def wire_value(value: Any) -> str:
-    """A business parameter as form-encoded gateways (PDD, TOP) carry it: objects as compact JSON."""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def cst_time(text: Any) -> datetime:
-    return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-
-
-def unix_time(value: Any, *, millis: bool = False) -> datetime:
-    number = int(value)
-    return datetime.fromtimestamp(number / 1000 if millis else number, timezone.utc)
-
-
-def snake_keys(value: Any) -> Any:
-    import re
-    if isinstance(value, dict):
-        return {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): snake_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
-
-
-def camel_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            head, *rest = k.split("_")
-            out[head + "".join(p[:1].upper() + p[1:] for p in rest)] = camel_keys(v)
-        return out
-    if isinstance(value, list):
-        return [camel_keys(v) for v in value]
-    return value
 
 
 class GatewayConnector:
@@ -485,12 +433,3 @@ class GatewayConnector:
         if not isinstance(reply.body, dict):
             raise NetworkDown(f"{self.platform.label}授权接口返回的数据无法解析", request_sent=True)
         return reply.body
-
-
-def order_from(platform: Platform, *, order_id: Any, buyer_id: Any, status: Any, status_text: str, amount_fen: int,
-               created_at: datetime, items: list[OrderItem], receiver: str = "", phone: str = "", address: str = "",
-               carrier: str = "", tracking_no: str = "", logistics: list[LogisticsEvent] | None = None) -> Order:
-    return Order(order_id=str(order_id), buyer_id=str(buyer_id), status=str(status), status_text=status_text,
-                 amount_fen=amount_fen, created_at=created_at, items=tuple(items), receiver_masked=receiver,
-                 phone_masked=phone, address_masked=address, carrier=carrier, tracking_no=tracking_no,
-                 logistics=tuple(sorted(logistics or [], key=lambda e: e.at)))

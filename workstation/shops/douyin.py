@@ -22,7 +22,8 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import CST, GatewayConnector, Refusal, order_from, unix_time
+from workstation.shops.connector_base import GatewayConnector, Refusal
+from workstation.shops.wire import CST, order_from, unix_time
 
 STATUS_TEXT = {1: "待支付", 2: "待发货", 3: "已发货", 4: "已取消", 5: "已完成"}
 KINDS = {30004: "auth", 30005: "auth", 90000: "rate", 30001: "signature", 30002: "signature", 30003: "timestamp"}

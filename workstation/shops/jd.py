@@ -19,7 +19,8 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import CST, GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from
+from workstation.shops.connector_base import GatewayConnector, Refusal
+from workstation.shops.wire import CST, cst_time, fen_from_yuan, order_from
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {"WAIT_PAY": "待付款", "WAIT_SELLER_STOCK_OUT": "等待出库", "WAIT_GOODS_RECEIVE_CONFIRM": "等待确认收货",

@@ -20,7 +20,8 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import GatewayConnector, Refusal, order_from, unix_time
+from workstation.shops.connector_base import GatewayConnector, Refusal
+from workstation.shops.wire import order_from, unix_time
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {10: "待付款", 30: "待发货", 40: "已发货", 50: "已收货", 70: "交易成功", 80: "交易关闭"}

@@ -18,9 +18,8 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import (
-    GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from, wire_value,
-)
+from workstation.shops.connector_base import GatewayConnector, Refusal
+from workstation.shops.wire import cst_time, fen_from_yuan, order_from, wire_value
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {0: "待付款", 1: "待发货", 2: "已发货待签收", 3: "已签收"}

@@ -20,9 +20,8 @@ from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
-from workstation.shops.connector_base import (
-    CST, GatewayConnector, Refusal, cst_time, fen_from_yuan, order_from, wire_value,
-)
+from workstation.shops.connector_base import GatewayConnector, Refusal
+from workstation.shops.wire import CST, cst_time, fen_from_yuan, order_from, wire_value
 from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {"WAIT_BUYER_PAY": "待付款", "WAIT_SELLER_SEND_GOODS": "待发货", "WAIT_BUYER_CONFIRM_GOODS": "已发货",
