@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from resource_manifest import resource_files  # noqa: E402
+from resource_manifest import resource_files
+
 FIRST_PAINT = re.compile(r"first window painted (\d+) ms after start")
 TIMEOUT_S = 120
 
@@ -93,7 +94,8 @@ def check_version(program: Path, expected: str | None) -> str:
     # A windowed Windows .exe has no stdout; its console twin prints the same thing.
     console_twin = program.with_name("workstation-cli.exe")
     runner = console_twin if console_twin.exists() else program
-    result = subprocess.run([str(runner), "--version"], capture_output=True, text=True, timeout=TIMEOUT_S)
+    result = subprocess.run([str(runner), "--version"], capture_output=True, text=True, timeout=TIMEOUT_S,
+                            check=False)
     output = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or not re.fullmatch(r"workstation \S+", output):
         raise SmokeFailure(f"--version: exit {result.returncode}, output {output!r}")
@@ -132,6 +134,12 @@ def check_screenshot(png: Path) -> tuple[int, int]:
     return width, height
 
 
+def _tail(log_file: Path, chars: int = 3000) -> str:
+    if not log_file.exists():
+        return "(no log file)"
+    return "log: …" + log_file.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
 def launch_demo(program: Path, workdir: Path) -> dict:
     """One `--demo --screenshot` run; returns the timings it saw."""
     data_dir = workdir / "data"
@@ -155,11 +163,13 @@ def launch_demo(program: Path, workdir: Path) -> dict:
         time.sleep(0.005)
     else:
         process.kill()
-        raise SmokeFailure(f"--demo --screenshot did not finish in {TIMEOUT_S} s")
+        stdout, stderr = process.communicate()
+        shot = "the screenshot was saved, then it did not exit" if png.exists() else "no screenshot"
+        raise SmokeFailure(f"--demo --screenshot did not finish in {TIMEOUT_S} s ({shot})\n"
+                           f"{stdout[-1000:]}{stderr[-2000:]}\n{_tail(log_file)}")
     stdout, stderr = process.communicate()
     if process.returncode != 0:
-        tail = log_file.read_text(encoding="utf-8", errors="replace")[-3000:] if log_file.exists() else ""
-        raise SmokeFailure(f"--demo --screenshot exit {process.returncode}\n{stdout}\n{stderr}\n{tail}")
+        raise SmokeFailure(f"--demo --screenshot exit {process.returncode}\n{stdout}\n{stderr[-3000:]}\n{_tail(log_file)}")
     if to_window_ms is None and log_file.exists():  # painted and exited between two polls
         match = FIRST_PAINT.search(log_file.read_text(encoding="utf-8", errors="replace"))
         app_ms = int(match.group(1)) if match else None

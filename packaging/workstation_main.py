@@ -13,7 +13,7 @@ for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the app
 
-from workstation.cli import main  # noqa: E402
+from workstation.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())
