@@ -247,3 +247,21 @@ async def test_cards_images_and_transfer_events(platform):
         assert transfer.event is EventKind.TRANSFER and transfer.payload["to_agent"] == "客服02"
         with pytest.raises(PlatformError):  # an empty text message is refused by the platform
             await connector.send(Outgoing(conv["conversation_id"], conv["buyer_id"], "empty", text="  "))
+
+
+@pytest.mark.asyncio
+async def test_failed_early_refresh_keeps_using_the_still_valid_token():
+    async with mounted_emulator(seed=28) as env:
+        connector = await env.signed_in("douyin")
+        before = connector.tokens
+
+        async def unreachable(refresh_token):
+            raise NetworkDown("连接超时", request_sent=False)
+
+        connector._refresh = unreachable
+        env.world.tick((TOKEN_TTL[Platform.DOUYIN][0] - timedelta(minutes=3)).total_seconds())
+        assert await connector.list_products()  # still inside the token's life: the call goes through
+        assert connector.tokens is before
+        env.world.tick(4 * 60)  # now it has expired and cannot be refreshed
+        with pytest.raises(NetworkDown):
+            await connector.list_products()

@@ -180,7 +180,13 @@ class GatewayConnector:
         if self.tokens is None:
             raise AuthExpired(f"{self.platform.label}未登录，请重新登录")
         if self.tokens.access_expires_at - self._clock() < REFRESH_MARGIN:
-            await self.refresh()
+            try:
+                await self.refresh()
+            except (NetworkDown, RateLimited) as exc:
+                if self.tokens.access_expires_at <= self._clock():
+                    raise
+                # Early refresh is a courtesy: while the token still works, use it and try again next call.
+                log.info("%s: early token refresh failed (%s), using the current token", self.platform.value, exc)
         return self.tokens.access_token
 
     # ---- calls ----------------------------------------------------------------------
