@@ -1,31 +1,9 @@
-"""Impersonation, disparagement, store addresses, and the warning categories."""
+"""Warnings: confrontational phrasing, shirking, and the same phrase a third time."""
 
 import pytest
 
 from tests.compliance.helpers import assert_case, shipped_filter
 
-IMPERSONATION = [
-    ("我是拼多多官方客服", "block"),
-    ("我 是 拼 多 多 官 方 客 服", "block"),
-    ("我們是淘寶小二", "block"),
-    ("我是平台工作人员", "block"),
-    ("我代表平台向您保证", "block"),
-    ("您可以联系平台客服介入", "pass"),
-    ("我是这家店的客服小美", "pass"),
-    ("我们是官方旗舰店", "pass"),
-]
-DISPARAGE = [
-    ("拼多多就是垃圾", "block"),
-    ("别家都是假货，只有我们是正品", "block"),
-    ("其他店卖的都是次品", "block"),
-    ("我们和别家是一样的品质", "pass"),
-]
-STORE_ADDRESS = [
-    ("我们实体店在北京市朝阳区建国路88号", "block"),
-    ("门店：杭州市西湖区文三路100号", "block"),
-    ("您的地址是杭州市西湖区文三路100号对吗", "pass"),
-    ("我们仓库在广州，发货很快", "pass"),
-]
 WARNINGS = [
     ("你想怎样？", "warn", "confrontational"),
     ("不是告诉你了么？", "warn", "confrontational"),
@@ -41,21 +19,6 @@ WARNINGS = [
     ("请问有什么可以帮您？", "pass", None),
     ("您说的是哪个款式呢？", "pass", None),
 ]
-
-
-@pytest.mark.parametrize(("text", "expected"), IMPERSONATION)
-def test_impersonation(text, expected):
-    assert_case(text, expected, category="impersonation")
-
-
-@pytest.mark.parametrize(("text", "expected"), DISPARAGE)
-def test_disparage(text, expected):
-    assert_case(text, expected, category="disparage")
-
-
-@pytest.mark.parametrize(("text", "expected"), STORE_ADDRESS)
-def test_store_address(text, expected):
-    assert_case(text, expected, category="store")
 
 
 @pytest.mark.parametrize(("text", "expected", "category"), WARNINGS)

@@ -1,4 +1,4 @@
-"""Phone, e-mail, WeChat, QQ, bank card and Alipay detectors."""
+"""Phone numbers: mobiles with separators, +86, Chinese and enclosed digits; landlines; 400 lines."""
 
 import pytest
 
@@ -28,70 +28,11 @@ PHONE = [
     ("型号VX2479", "pass"),
     ("尺码 155 160 165 170", "pass"),
 ]
-EMAIL = [
-    ("邮箱 abc123@163.com", "block"),
-    ("abc123＠qq.com", "block"),
-    ("abc123 艾特 qq点com", "block"),
-    ("abc123 at qq dot com", "block"),
-    ("ABC.DEF@GMAIL.COM", "block"),
-    ("@小王 您好", "pass"),
-    ("我们at 9点上班", "pass"),
-]
-WECHAT_QQ = [
-    ("加我V信 abc12345", "block"),
-    ("微信号：shop_888888", "block"),
-    ("薇信 abc_123456", "block"),
-    ("威信 13812345678", "block"),
-    ("vx: wxabc123", "block"),
-    ("VX13812345678", "block"),
-    ("wxid_abcdef123", "block"),
-    ("v：kefu2024", "block"),
-    ("扣扣 123456789", "block"),
-    ("企鹅 12345678", "block"),
-    ("QQ号：987654321", "block"),
-    ("微 信 号 abc12345", "block"),
-    ("型号VX2479", "pass"),
-    ("支持微信支付", "pass"),
-    ("企鹅玩偶 有货", "pass"),
-    ("QQ音乐会员", "pass"),
-]
-PAYMENT = [
-    ("银行卡号 6222021234567890123", "block"),
-    ("6222 0212 3456 7890 123", "block"),
-    ("6228-4804-0256-4890-018", "block"),
-    ("4367 4212 3456 7890", "block"),
-    ("转账到 6217001234567890", "block"),
-    ("62220212345678901", "block"),
-    ("支付宝：abc@163.com", "block"),
-    ("支付宝账号 13812345678", "block"),
-    ("zfb 13812345678", "block"),
-    # benign
-    ("订单号：6222021234567890123", "pass"),
-    ("您的订单 3456789012345678901 已发货", "pass"),
-    ("订单 231125-587960412345678", "pass"),
-    ("快递单号 773012345678901", "pass"),
-    ("支付宝付款就可以，在平台下单即可", "pass"),
-]
 
 
 @pytest.mark.parametrize(("text", "expected"), PHONE)
 def test_phone(text, expected):
     assert_case(text, expected, category="contact")
-
-
-@pytest.mark.parametrize(("text", "expected"), EMAIL)
-def test_email(text, expected):
-    assert_case(text, expected, category="contact")
-
-
-@pytest.mark.parametrize(("text", "expected"), WECHAT_QQ)
-def test_wechat_qq(text, expected):
-    assert_case(text, expected, category="contact")
-
-
-@pytest.mark.parametrize(("text", "expected"), PAYMENT)
-def test_payment(text, expected):
-    assert_case(text, expected, category="payment")
 
 
 @pytest.mark.parametrize(
