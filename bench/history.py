@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -240,13 +241,14 @@ def main() -> int:
             for table in ("history_trigram", "history_bigram"):
                 db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         size = sum(p.stat().st_size for p in folder.glob(DATABASE_NAME + "*"))
-        log(f"database {size / 1e6:.0f} MB")
+        log(f"database {size / 1e6:.0f} MB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         search_p95, raw_p95, detail = bench_search(db)
         log(f"search p95 by kind (ms): {detail}")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = compute_report(db, date(2026, 11, 1), date(2026, 11, 30))
         report_s = time.perf_counter() - started
-        log(f"month report: {len(report.shops)} shops, {len(report.agents)} agents")
+        log(f"month report: {len(report.shops)} shops, {len(report.agents)} agents,"
+            f" {time.process_time() - cpu:.2f} s CPU (wall time includes waiting for a shared core)")
         import_rate = bench_import(db, folder)
         db.conn.close()
     finally:

@@ -322,11 +322,10 @@ class Report:
 # ---- computing ------------------------------------------------------------------
 
 # Row layout, kept as plain tuples for speed (a month of 20 busy shops is ~10^5 rows).
-(_PLATFORM, _SHOP, _SHOP_NAME, _CONV, _BUYER, _SENDER, _AGENT, _T, _TYPE, _EVENT, _RATING, _REASONS, _CARD,
- _ID) = range(14)
+_PLATFORM, _SHOP, _CONV, _BUYER, _SENDER, _AGENT, _T, _TYPE, _EVENT, _RATING, _REASONS, _CARD, _ID = range(13)
 
 _QUERY = (
-    "SELECT platform, shop_id, shop_name, conversation_id, buyer_id, sender, agent_id, sent_at_ms, type, event,"
+    "SELECT platform, shop_id, conversation_id, buyer_id, sender, agent_id, sent_at_ms, type, event,"
     " rating, rating_reasons, CASE WHEN type = 'order_card' THEN payload END, id"
     " FROM messages WHERE sent_at_ms BETWEEN ? AND ?{shop} ORDER BY sent_at_ms, id"
 )
@@ -365,9 +364,7 @@ class _Accumulator:
         key = (row[_PLATFORM], row[_SHOP])
         figures = self.shops.get(key)
         if figures is None:
-            figures = self.shops[key] = ShopFigures(Platform(row[_PLATFORM]), row[_SHOP], row[_SHOP_NAME])
-        elif not figures.shop_name and row[_SHOP_NAME]:
-            figures.shop_name = row[_SHOP_NAME]
+            figures = self.shops[key] = ShopFigures(Platform(row[_PLATFORM]), row[_SHOP], "")
         return figures
 
     def _met(self, reply: int | None, start: int, limit: int) -> bool:
@@ -584,4 +581,12 @@ def compute_report(
         conversations[(row[_PLATFORM], row[_SHOP], row[_CONV])].append(row)
     for rows in conversations.values():
         accumulator.conversation(rows)
-    return accumulator.finish(since, until)
+    report = accumulator.finish(since, until)
+    for shop in report.shops:  # one lookup per shop rather than a name on every row
+        found = db.conn.execute(
+            "SELECT shop_name FROM messages WHERE platform = ? AND shop_id = ? AND shop_name != ''"
+            " ORDER BY sent_at_ms DESC LIMIT 1",
+            [shop.platform.value, shop.shop_id],
+        ).fetchone()
+        shop.shop_name = found[0] if found else ""
+    return report
