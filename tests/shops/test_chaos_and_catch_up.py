@@ -243,3 +243,39 @@ def _fixed():
 
 
 _FIXED = _fixed()
+
+
+@pytest.mark.asyncio
+async def test_a_push_connection_that_closes_mid_frame_is_network_down():
+    import base64
+    import hashlib
+    from datetime import datetime, timedelta, timezone
+
+    from workstation.shops.base import Tokens
+
+    async def half_a_frame(reader, writer):
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
+                   if line.lower().startswith(b"sec-websocket-key"))
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+        writer.write(b"\x81\x7e\x01\x00" + b'{"commandType":')  # header promises 256 bytes, 16 arrive
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(half_a_frame, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    connector = PddConnector(credentials=credentials_from_account(
+        {"gateway": f"http://127.0.0.1:{port}/pdd/api/router", "app_key": "k", "app_secret": "s", "login": "l"}))
+    connector.use_tokens(Tokens("t", "r", datetime.now(timezone.utc) + timedelta(days=1)))
+    try:
+        stream = connector.events("0")
+        with pytest.raises(NetworkDown) as down:
+            await asyncio.wait_for(stream.__anext__(), 10)
+        assert "推送" in str(down.value)
+        await stream.aclose()
+    finally:
+        await connector.aclose()
+        server.close()
+        await server.wait_closed()
