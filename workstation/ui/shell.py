@@ -98,9 +98,9 @@ class Shell:
         window.activateWindow()
 
     async def _take_screenshot(self, path: Path) -> None:
-        # Let layouts settle and the first frames paint before grabbing.
+        # Let layouts settle and the first frames paint before grabbing; the loop keeps
+        # Qt processing events while we sleep (never processEvents() inside a coroutine).
         await asyncio.sleep(SCREENSHOT_SETTLE_MS / 1000)
-        QApplication.processEvents()
         pixmap = self.window.grab()
         path.parent.mkdir(parents=True, exist_ok=True)
         if not pixmap.save(str(path), "PNG"):
