@@ -94,6 +94,7 @@ async def test_orders_products_and_contact(platform):
         assert "****" in order.phone_masked and seeded["phone"] not in order.phone_masked
         assert seeded["address"] != order.address_masked
         assert len(order.logistics) == len(seeded["logistics"])
+        assert all(i.image_url.startswith("http://emulator.test/media/") for i in order.items if i.image_url)
         assert await connector.get_order(order.order_id) == order
         assert await connector.get_order("404404404") is None
         contact = await connector.reveal_order_contact(order.order_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import logging
 import random
@@ -361,7 +362,7 @@ class GatewayConnector:
 
     async def list_orders(self, buyer_id: str) -> list[Order]:
         result = await self._api("order.list", {"buyer_id": buyer_id})
-        return [self._parse_order(o) for o in self._order_list(result)]
+        return [self._order(o) for o in self._order_list(result)]
 
     async def get_order(self, order_id: str) -> Order | None:
         try:
@@ -371,7 +372,18 @@ class GatewayConnector:
                 return None
             raise
         data = self._order_one(result)
-        return self._parse_order(data) if data else None
+        return self._order(data) if data else None
+
+    def _order(self, data: dict) -> Order:
+        """The platform's order as a domain Order, with item pictures as absolute URLs."""
+        try:
+            order = self._parse_order(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlatformError(f"{self.platform.label}返回的订单缺少字段（{exc}）") from None
+        base = self._media_base()
+        items = tuple(dataclasses.replace(i, image_url=urljoin(base, i.image_url)) if i.image_url else i
+                      for i in order.items)
+        return dataclasses.replace(order, items=items)
 
     async def reveal_order_contact(self, order_id: str) -> dict:
         result = await self._api("order.contact", {"order_id": order_id})
