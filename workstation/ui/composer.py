@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -135,6 +136,7 @@ class Composer(QWidget):
         self.edit.send_requested.connect(self._send_requested)
         self.edit.image_pasted.connect(self.attach_image)
         self.edit.textChanged.connect(self._text_changed)
+        self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 2 + 12)
 
         self.attachment = QLabel()
         self.attachment.setObjectName("composerAttachment")
@@ -163,6 +165,7 @@ class Composer(QWidget):
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip("发送 (Enter)")
         self.send_button.clicked.connect(lambda: self._send_requested(False))
+        self.send_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
         attach_row = QHBoxLayout()
         attach_row.addWidget(self.attachment)
@@ -170,6 +173,7 @@ class Composer(QWidget):
         attach_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.verdict_label, 1)
+        buttons.addStretch(0)
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.enter_mode)
         buttons.addWidget(self.send_button)

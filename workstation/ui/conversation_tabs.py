@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from workstation.domain.deadlines import describe
 from workstation.domain.messages import Conversation, Message, MessageType, Sender, SendState
@@ -57,8 +57,16 @@ class ConversationPage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.deadline_label)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.composer)
+        # History above, composer below; the agent can drag the line, the window remembers it.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("conversationSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.composer)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([560, 150])
+        layout.addWidget(self.splitter, 1)
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
         self._read_timer.setInterval(MARK_READ_DELAY_MS)

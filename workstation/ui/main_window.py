@@ -5,6 +5,7 @@ stops it on shutdown; the parts it holds together live in their own modules.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -209,6 +210,31 @@ class MainWindow(QMainWindow):
         except Exception:
             log.exception("the sync hub failed to start")
             self.status_message.setText(self.tr("消息同步未能启动，详情见日志。"))
+            return
+        # A session starts as 连接中 without announcing it: show what the hub knows now.
+        for account_id, (state, detail) in hub.states().items():
+            self.account_states.set_state(account_id, str(getattr(state, "value", state)), detail)
+        if self.services.demo:
+            await self._show_demo()
+
+    async def _show_demo(self, timeout_s: float = 6.0) -> None:
+        """Demo only: wait for the first catch-up, then open the most urgent buyer, so a newcomer
+        (and the README picture) sees a working inbox at once."""
+        hub = self.services.hub
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        enabled = [a.id for a in self.accounts if a.enabled]
+        while loop.time() < deadline:
+            states = [hub.state(i)[0] for i in enabled]
+            if states and all(str(getattr(s, "value", s)) != "connecting" for s in states):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)
+        self.bridge.flush()
+        order = self.inbox_panel.waiting_keys_in_order()
+        if order and self.tabs.count() == 0:
+            self.open_conversation(order[0])
+            await asyncio.sleep(0.3)
 
     async def shutdown(self) -> None:
         """Awaited by the shell on exit: keep the drafts, then stop syncing."""
@@ -289,7 +315,14 @@ class MainWindow(QMainWindow):
     # ---- keyboard actions -------------------------------------------------------------------------------
 
     def open_conversation(self, key) -> None:
+        fresh = self.tabs.page(key) is None
         page = self.tabs.open(tuple(key))
+        if fresh:
+            sizes = self.prefs.value("conversation/splitter")
+            if sizes is not None:
+                page.splitter.restoreState(sizes)
+            page.splitter.splitterMoved.connect(
+                lambda *_: self.prefs.setValue("conversation/splitter", page.splitter.saveState()))
         page.composer.set_enter_sends(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
         self.attach_phrases(page)
         self.inbox_panel.select_key(key)
