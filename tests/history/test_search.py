@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.helpers.history_chat import Chat
 from workstation.domain.messages import EventKind, Rating
 from workstation.domain.platforms import Platform
@@ -126,3 +129,22 @@ def test_reception_events_are_not_text_hits(db):
     chat = Chat(db)
     chat.event("b1", "2026-11-03 10:00", EventKind.ENTERED_RECEPTION)
     assert search(db, HistoryQuery(text="进入")).hits == []
+
+
+ALPHABET = "退款发货好的你在吗，。! aBb1"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(ALPHABET, max_size=12), min_size=1, max_size=12),
+       needle=st.text(ALPHABET, min_size=1, max_size=5))
+def test_search_finds_exactly_the_messages_containing_the_text(db, texts, needle):
+    """Whatever the length and characters, index-backed search agrees with a plain substring test."""
+    db.execute("DELETE FROM messages")
+    chat = Chat(db)
+    for index, text in enumerate(texts):
+        chat.buyer(f"b{index}", "2026-11-03 10:00", text)
+    if not needle.strip():
+        return
+    expected = sorted(t for t in texts if needle.strip().lower() in t.lower())
+    found = sorted(hit.text for hit in search(db, HistoryQuery(text=needle)).hits)
+    assert found == expected
