@@ -148,3 +148,14 @@ async def test_authorize_page_and_single_use_code():
         env.world.tick(121)
         stale = {**exchange, "code": httpx.URL(ok.headers["location"]).params["code"]}
         assert (await client.get("/kuaishou/oauth2/access_token", params=stale)).json()["result"] != 1
+
+
+@pytest.mark.asyncio
+async def test_unreadable_request_bodies_get_the_platform_error_shape():
+    async with mounted_emulator(seed=34) as env:
+        client = httpx.AsyncClient(transport=env.transport, base_url="http://emulator.test")
+        pdd = await client.post("/pdd/api/router", content=b"{not json", headers={"Content-Type": "application/json"})
+        assert pdd.status_code == 200 and pdd.json()["error_response"]["error_code"] == 10000
+        douyin = await client.post("/douyin/order/orderDetail", content=b"[1,2",
+                                   params={"app_key": "a", "method": "order.orderDetail", "timestamp": "1", "sign": "s", "v": "2"})
+        assert douyin.json()["code"] == 40002

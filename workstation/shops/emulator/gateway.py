@@ -9,6 +9,7 @@ then the token, then the rate limit, then the business call.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import re
@@ -155,7 +156,10 @@ class Gateway:
             return Response('{"error_response": {"code": 15, "msg": "Remote', media_type="application/json")
         call: Call | None = None
         try:
-            call = await self.parse(request)
+            try:
+                call = await self.parse(request)
+            except (ValueError, UnicodeDecodeError) as exc:  # a body that is not what it claims to be
+                raise OpError("invalid_param", f"请求体无法解析：{type(exc).__name__}") from None
             app = world.shop_by_app_key(call.app_key)
             self.verify(call, app)
             operation = self.methods.get(call.method)
@@ -237,7 +241,8 @@ class Gateway:
         if request.method == "GET":
             return HTMLResponse(_AUTHORIZE_PAGE.format(
                 platform=self.platform.label, action=request.url.path,
-                hidden="".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in query.items())))
+                hidden="".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                               for k, v in query.items())))
         form = await read_form(request)
         merged = {**query, **form}
         client_id = merged.get("client_id") or merged.get("app_key") or merged.get("app_id") or ""
