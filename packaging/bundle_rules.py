@@ -23,7 +23,11 @@ UNUSED_QT_MODULES = (
     "Sql", "Test", "AxContainer", "MultimediaWidgets",
 )
 
-EXCLUDED_MODULES = [f"PySide6.Qt{name}" for name in UNUSED_QT_MODULES] + [
+# Python bindings PyInstaller's Qt hooks add for every Qt library a used one links to (QtCharts links
+# QtOpenGL and QtOpenGLWidgets). The C++ libraries stay; only these unused bindings (~9 MB) go.
+UNUSED_QT_BINDINGS = ("OpenGL", "OpenGLWidgets", "Concurrent", "DBus")
+
+EXCLUDED_MODULES = [f"PySide6.Qt{name}" for name in UNUSED_QT_MODULES + UNUSED_QT_BINDINGS] + [
     # Test-only and tooling packages that live in the same virtualenv.
     "tkinter", "_tkinter", "pytest", "_pytest", "pytestqt", "pytest_asyncio", "pytest_timeout",
     "hypothesis", "wsgidav", "cheroot", "PyInstaller", "pip", "setuptools", "pkg_resources",

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
 
 import make_icons
-from bundle_rules import wanted, without_orphans
+from bundle_rules import EXCLUDED_MODULES, wanted, without_orphans
 from resource_manifest import resource_files
 
 
@@ -112,3 +112,11 @@ def test_libraries_only_removed_plugins_needed_are_dropped():
 
     assert [dest for dest, _src, _kind in kept] == [
         "PySide6/Qt/lib/libQt6Gui.so.6", "libfontconfig.so.1", "libexpat.so.1", "libpython3.11.so.1.0"]
+
+
+def test_unused_bindings_are_excluded_but_their_qt_libraries_ship():
+    assert "PySide6.QtOpenGL" in EXCLUDED_MODULES
+    assert "PySide6.QtWebEngineCore" in EXCLUDED_MODULES
+    assert "PySide6.QtMultimedia" not in EXCLUDED_MODULES
+    # QtCharts links the OpenGL library, so that stays even though its Python binding does not.
+    assert wanted("PySide6/Qt/lib/libQt6OpenGL.so.6")
