@@ -152,14 +152,21 @@ def _light_fold(code: int) -> str:
 WORDS_TABLE: dict[int, str] = {}
 LIGHT_TABLE: dict[int, str] = {}
 _KNOWN: set[str] = set()
+# Characters that do not map to exactly one character; without them the offset maps are simple.
+_EXPANDING_WORDS: set[str] = set()   # fold to two or more characters (㈱ → 株, ⑩ → 10)
+_IRREGULAR_LIGHT: set[str] = set()   # fold to none or several
 
 
 def _learn(text: str) -> None:
     unknown = set(text) - _KNOWN
     for ch in unknown:
         code = ord(ch)
-        WORDS_TABLE[code] = _words_fold(code)
-        LIGHT_TABLE[code] = _light_fold(code)
+        WORDS_TABLE[code] = words = _words_fold(code)
+        LIGHT_TABLE[code] = light = _light_fold(code)
+        if len(words) > 1:
+            _EXPANDING_WORDS.add(ch)
+        if len(light) != 1:
+            _IRREGULAR_LIGHT.add(ch)
     _KNOWN.update(unknown)
 
 
@@ -203,10 +210,15 @@ class Normalized:
 
     @cached_property
     def _words_origins(self) -> list[int]:
-        return _origins(self.original, WORDS_TABLE)
+        text = self.original
+        if _EXPANDING_WORDS.isdisjoint(text):  # each character gives one or none: skip the noise
+            return [i for i, c in enumerate(text) if WORDS_TABLE[ord(c)]]
+        return _origins(text, WORDS_TABLE)
 
     @cached_property
-    def _light_origins(self) -> list[int]:
+    def _light_origins(self) -> list[int] | range:
+        if _IRREGULAR_LIGHT.isdisjoint(self.original):  # one character for one: positions agree
+            return range(len(self.original))
         return _origins(self.original, LIGHT_TABLE)
 
     @cached_property

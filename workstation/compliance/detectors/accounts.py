@@ -63,7 +63,12 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
             continue
         _, id_end = doc.light_span(at, found.end())
         hits.append(_hit(doc, o_start, id_end, kind))
-    for pattern in (_V_COLON, _WXID):
+    patterns = []
+    if ":" in light or "+" in light or "➕" in light or "加" in light:
+        patterns.append(_V_COLON)
+    if "wxid" in light:
+        patterns.append(_WXID)
+    for pattern in patterns:
         for m in pattern.finditer(light):
             found = _ID_AFTER["wechat"].match(light, m.end()) if pattern is _V_COLON else m
             if found:
