@@ -1,4 +1,7 @@
-"""Each side-panel flow against the emulator (in-process), including every refusal."""
+"""Each side-panel flow against the emulator (in-process), including every refusal.
+
+The scenarios run on the tests' qasync loop (`arun`), as the app runs them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers.side_panel import commerce_env
+from tests.helpers.side_panel import buyer_with_orders, commerce_env, qt_garbage_on_qt_thread  # noqa: F401 (fixture)
 from workstation.commerce import records
 from workstation.commerce.errors import (
     CommerceError,
@@ -28,12 +31,11 @@ def grants(t, coupon_id: str) -> int:
     return t.shop.grants.get((coupon_id, t.conversation.buyer_id), 0)
 
 
-def buyer_with_orders(shop) -> int:
-    return next(i for i, b in enumerate(shop.buyers) if any(o["buyer_id"] == b["buyer_id"] for o in shop.orders.values()))
+def test_orders_masked_search_and_audited_reveal(tmp_path, arun):
+    arun(_orders_masked_search_and_audited_reveal(tmp_path), timeout=20_000)
 
 
-@pytest.mark.asyncio
-async def test_orders_masked_search_and_audited_reveal(tmp_path):
+async def _orders_masked_search_and_audited_reveal(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3", buyer_index=0) as probe:
         index = buyer_with_orders(probe.shop)
     async with commerce_env(PLATFORM, tmp_path / "db2.sqlite3", buyer_index=index) as t:
@@ -67,8 +69,11 @@ async def test_orders_masked_search_and_audited_reveal(tmp_path):
         assert message_type is MessageType.ORDER_CARD and card["order_id"] == order.order_id
 
 
-@pytest.mark.asyncio
-async def test_coupon_send_grants_once_tells_the_buyer_and_records_it(tmp_path):
+def test_coupon_send_grants_once_tells_the_buyer_and_records_it(tmp_path, arun):
+    arun(_coupon_send_grants_once_tells_the_buyer_and_records_it(tmp_path), timeout=20_000)
+
+
+async def _coupon_send_grants_once_tells_the_buyer_and_records_it(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         offers = await t.commerce.coupon_offers()
         assert offers and all(o.sendable for o in offers)  # the emulator lists no expired ones
@@ -90,8 +95,11 @@ async def test_coupon_send_grants_once_tells_the_buyer_and_records_it(tmp_path):
         assert grants(t, first.coupon_id) == 1
 
 
-@pytest.mark.asyncio
-async def test_coupon_refusals_from_the_platform_expired_and_out_of_stock(tmp_path):
+def test_coupon_refusals_from_the_platform_expired_and_out_of_stock(tmp_path, arun):
+    arun(_coupon_refusals_from_the_platform_expired_and_out_of_stock(tmp_path), timeout=20_000)
+
+
+async def _coupon_refusals_from_the_platform_expired_and_out_of_stock(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         offers = [o.coupon for o in await t.commerce.coupon_offers()]
         # Meanwhile on the platform: one coupon ran out, another was ended early.
@@ -111,8 +119,11 @@ async def test_coupon_refusals_from_the_platform_expired_and_out_of_stock(tmp_pa
         assert not t.hub.sent  # no note for a coupon that did not go
 
 
-@pytest.mark.asyncio
-async def test_coupon_expiring_on_our_clock_is_refused_before_any_call(tmp_path):
+def test_coupon_expiring_on_our_clock_is_refused_before_any_call(tmp_path, arun):
+    arun(_coupon_expiring_on_our_clock_is_refused_before_any_call(tmp_path), timeout=20_000)
+
+
+async def _coupon_expiring_on_our_clock_is_refused_before_any_call(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         coupon = (await t.commerce.coupon_offers())[0].coupon
         t.world.offset += coupon.valid_to - t.world.now() + timedelta(seconds=1)
@@ -122,8 +133,11 @@ async def test_coupon_expiring_on_our_clock_is_refused_before_any_call(tmp_path)
         assert caught.value.reason == "expired" and t.transport.requests == requests
 
 
-@pytest.mark.asyncio
-async def test_reply_lost_mid_send_is_reconciled_never_sent_twice(tmp_path):
+def test_reply_lost_mid_send_is_reconciled_never_sent_twice(tmp_path, arun):
+    arun(_reply_lost_mid_send_is_reconciled_never_sent_twice(tmp_path), timeout=20_000)
+
+
+async def _reply_lost_mid_send_is_reconciled_never_sent_twice(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         coupon = (await t.commerce.coupon_offers())[0].coupon
         t.transport.drop_reply(t.connector.operations["coupon.send"])
@@ -133,8 +147,11 @@ async def test_reply_lost_mid_send_is_reconciled_never_sent_twice(tmp_path):
         assert len(t.hub.sent) == 1
 
 
-@pytest.mark.asyncio
-async def test_network_gone_after_the_request_left_stays_uncertain_until_checked(tmp_path):
+def test_network_gone_after_the_request_left_stays_uncertain_until_checked(tmp_path, arun):
+    arun(_network_gone_after_the_request_left_stays_uncertain_until_checked(tmp_path), timeout=20_000)
+
+
+async def _network_gone_after_the_request_left_stays_uncertain_until_checked(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         coupon = next(o.coupon for o in await t.commerce.coupon_offers() if o.coupon.per_buyer_limit >= 2)
         send_method = t.connector.operations["coupon.send"]
@@ -170,8 +187,11 @@ async def _offers_offline(t):
     return await t.commerce.coupon_offers()  # served from the cache while the network is down
 
 
-@pytest.mark.asyncio
-async def test_network_down_before_sending_sends_nothing(tmp_path):
+def test_network_down_before_sending_sends_nothing(tmp_path, arun):
+    arun(_network_down_before_sending_sends_nothing(tmp_path), timeout=20_000)
+
+
+async def _network_down_before_sending_sends_nothing(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         coupon = (await t.commerce.coupon_offers())[0].coupon
         t.transport.down = True
@@ -182,8 +202,11 @@ async def test_network_down_before_sending_sends_nothing(tmp_path):
         assert [s.state for s in await t.commerce.sent_coupons()] == ["failed"]
 
 
-@pytest.mark.asyncio
-async def test_rating_invitation_only_after_solved_and_once(tmp_path):
+def test_rating_invitation_only_after_solved_and_once(tmp_path, arun):
+    arun(_rating_invitation_only_after_solved_and_once(tmp_path), timeout=20_000)
+
+
+async def _rating_invitation_only_after_solved_and_once(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         state = await t.commerce.rating_state()
         assert not state.allowed and "问题已解决" in state.reason
@@ -195,8 +218,11 @@ async def test_rating_invitation_only_after_solved_and_once(tmp_path):
         assert t.shop.conversations[t.conversation.conversation_id]["rating_invited"]
 
 
-@pytest.mark.asyncio
-async def test_tags_and_notes_stored_locally_and_pushed_as_remark(tmp_path):
+def test_tags_and_notes_stored_locally_and_pushed_as_remark(tmp_path, arun):
+    arun(_tags_and_notes_stored_locally_and_pushed_as_remark(tmp_path), timeout=20_000)
+
+
+async def _tags_and_notes_stored_locally_and_pushed_as_remark(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3") as t:
         saved = await t.commerce.save_buyer_note(["老客户", "易退款"], "上次退过一件，尺码偏小")
         assert saved.pushed and saved.note.tags == ("老客户", "易退款")
@@ -207,8 +233,11 @@ async def test_tags_and_notes_stored_locally_and_pushed_as_remark(tmp_path):
         assert (await t.commerce.buyer_note()).note == "改成只留老客户"
 
 
-@pytest.mark.asyncio
-async def test_products_asked_about_first_and_removed_meanwhile(tmp_path):
+def test_products_asked_about_first_and_removed_meanwhile(tmp_path, arun):
+    arun(_products_asked_about_first_and_removed_meanwhile(tmp_path), timeout=20_000)
+
+
+async def _products_asked_about_first_and_removed_meanwhile(tmp_path):
     async with commerce_env(PLATFORM, tmp_path / "db.sqlite3", says=("在吗",)) as probe:
         title = probe.shop.products[3]["title"]
     async with commerce_env(PLATFORM, tmp_path / "db2.sqlite3", says=("在吗", f"{title}还有货吗")) as t:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 import uuid
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 
 from workstation.compliance.gate import gate_outgoing
 from workstation.domain.messages import Conversation, Message, MessageType, Sender
@@ -56,11 +58,13 @@ class FakeHub:
 
 class FlakyTransport(httpx.AsyncBaseTransport):
     """Wraps a transport. `drop_reply(method)`: the next call of that API method reaches the
-    platform, but its answer is lost. `down = True`: nothing gets through at all."""
+    platform, but its answer is lost. `down = True`: nothing gets through at all.
+    `delay`: every call waits that long first."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport):
         self.inner = inner
         self.down = False
+        self.delay = 0.0               # seconds every call takes (a slow platform)
         self._drops: dict[str, int] = {}
         self.requests = 0
 
@@ -78,6 +82,8 @@ class FlakyTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.down:
             raise httpx.ConnectError("network is unreachable", request=request)
         for method, left in list(self._drops.items()):
@@ -92,12 +98,18 @@ class FlakyTransport(httpx.AsyncBaseTransport):
         pass
 
 
-def conversation_in(env, platform: str, *, account_id: int = 1, buyer_index: int = 0,
-                    says: tuple[str, ...] = ("你好，在吗",)) -> tuple[Conversation, dict, list[Message]]:
-    """A buyer of the platform's first emulated shop writes; returns the Conversation, the
-    emulator's shop and the buyer's messages (for the store)."""
-    account = env.account(platform)
-    world = env.world
+BASE_URL = "http://emulator.test"
+
+
+def account_of(accounts: list[dict], platform: str, index: int = 0) -> dict:
+    return [a for a in accounts if a["platform"] == platform][index]
+
+
+def conversation_in(world, account: dict, *, account_id: int = 1, buyer_index: int = 0,
+                    says: tuple[str, ...] = ("你好，在吗",)) -> tuple[Conversation, object, list[Message]]:
+    """A buyer of the account's emulated shop writes; returns the Conversation, the emulator's
+    shop and the buyer's messages (for the store)."""
+    platform = account["platform"]
     shop = world.shops[str(account["shop_id"])]
     buyer = shop.buyers[buyer_index]
     conv = None
@@ -114,14 +126,11 @@ def conversation_in(env, platform: str, *, account_id: int = 1, buyer_index: int
     return conversation, shop, messages
 
 
-async def store_conversation(worker, conversation: Conversation, messages: list[Message]) -> None:
-    await worker.call(store.insert_events, conversation.account_id, messages, None)
-
-
 @dataclass
 class CommerceEnv:
-    env: object            # tests.helpers.emulator.EmulatorEnv
+    app: object
     world: object
+    accounts: list
     shop: object
     conversation: Conversation
     connector: object
@@ -130,31 +139,106 @@ class CommerceEnv:
     worker: object
     commerce: object = None
 
+    async def aclose(self) -> None:
+        await self.connector.aclose()
+        await asyncio.to_thread(self.worker.close)
 
-@contextlib.asynccontextmanager
-async def commerce_env(platform: str, db_path, *, says: tuple[str, ...] = ("你好，在吗",), buyer_index: int = 0,
-                       seed: int = 3):
-    """The emulator in-process, a signed-in connector behind a FlakyTransport, a store with the
-    conversation in it, a FakeHub and a ConversationCommerce on the emulator's clock."""
-    from tests.helpers.emulator import mounted_emulator
+
+async def start_commerce_env(platform: str, db_path, *, says: tuple[str, ...] = ("你好，在吗",),
+                             buyer_index: int = 0, seed: int = 3) -> CommerceEnv:
+    """The emulator in-process (plain HTTP over ASGITransport), a signed-in connector behind a
+    FlakyTransport, a store holding the conversation, a FakeHub and a ConversationCommerce on
+    the emulator's clock. Close with `await env.aclose()`."""
     from workstation.commerce.session import ConversationCommerce
+    from workstation.shops.emulator import create_app
     from workstation.shops.registry import connector_for, credentials_from_account
     from workstation.store.worker import StoreWorker
 
+    app = create_app(seed=seed, buyers_per_minute=0)
+    world = app.state.emulator
+    inner = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=inner, base_url=BASE_URL) as client:
+        accounts = (await client.get("/emulator/accounts")).json()
+    account = account_of(accounts, platform)
+    flaky = FlakyTransport(inner)
+    connector = connector_for(platform, transport=flaky, clock=world.now)
+    await connector.sign_in(credentials_from_account(account))
+    conversation, shop, messages = conversation_in(world, account, says=says, buyer_index=buyer_index)
     worker = StoreWorker(db_path)
+    await worker.open()
+    await worker.call(store.insert_events, conversation.account_id, messages, None)
+    hub = FakeHub()
+    hub.add(conversation, connector)
+    commerce = ConversationCommerce(conversation, connector, hub, worker, agent="kefu01", clock=world.now,
+                                    reconcile_delays=(0.0, 0.05))
+    return CommerceEnv(app, world, accounts, shop, conversation, connector, flaky, hub, worker, commerce)
+
+
+@contextlib.asynccontextmanager
+async def commerce_env(platform: str, db_path, **options):
+    env = await start_commerce_env(platform, db_path, **options)
     try:
-        async with mounted_emulator(seed=seed) as env:
-            flaky = FlakyTransport(env.transport)
-            connector = connector_for(platform, transport=flaky, clock=env.world.now)
-            env.connectors.append(connector)
-            await connector.sign_in(credentials_from_account(env.account(platform)))
-            conversation, shop, messages = conversation_in(env, platform, says=says, buyer_index=buyer_index)
-            await worker.open()
-            await store_conversation(worker, conversation, messages)
-            hub = FakeHub()
-            hub.add(conversation, connector)
-            commerce = ConversationCommerce(conversation, connector, hub, worker, agent="kefu01",
-                                            clock=env.world.now, reconcile_delays=(0.0, 0.05))
-            yield CommerceEnv(env, env.world, shop, conversation, connector, flaky, hub, worker, commerce)
+        yield env
     finally:
-        await asyncio.to_thread(worker.close)
+        await env.aclose()
+
+
+# PySide6 6.12.0 in this venv hands back None/True/False from void and bool-returning calls
+# without taking a reference (b.click(), label.setText(), signal.emit() each drop one), so on
+# Python 3.11, where these objects are not immortal, a long run ends in none_dealloc/bool_dealloc.
+# Until PySide6 is pinned to a fixed build (or the app guards it at start-up), side-panel tests
+# hold spare references so they are not the ones to trip it.
+_SPARE_REFERENCES: list = []
+
+
+def _hold_spare_references() -> None:
+    if not _SPARE_REFERENCES:
+        import ctypes
+
+        _SPARE_REFERENCES.extend([None, True, False] * 1_000_000)
+        # The list itself is never freed, not even at interpreter shutdown, where the missing
+        # references would otherwise surface all at once.
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_SPARE_REFERENCES))
+
+
+@pytest.fixture(autouse=True)
+def qt_garbage_on_qt_thread():
+    """Collect each test's garbage (its qasync loop, timers, widgets) on the Qt thread.
+
+    Left to the cyclic collector, they may be freed later from a worker thread (a store
+    or to_thread worker that happened to trigger a collection); a QObject destroyed there
+    leaves its timer registered and Qt then fires it at freed memory (seen as a segfault in
+    QTimerInfoList::activateTimers). Autouse, so it is torn down after qloop.
+    """
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def panel_env(qtbot, arun, tmp_path):
+    """`env, panel = panel_env("pdd", says=(...), buyer_index=0)`: a shown SidePanel on the
+    emulator's clock and a CommerceEnv for the conversation (not yet set on the panel)."""
+    from workstation.ui.side_panel import SidePanel
+
+    _hold_spare_references()
+    created = []
+
+    def make(platform: str = "pdd", **options):
+        env = arun(start_commerce_env(platform, tmp_path / f"side{len(created)}.sqlite3", **options))
+        panel = SidePanel(env.worker, agent="kefu01", clock=env.world.now,
+                          commerce_options={"reconcile_delays": (0.0, 0.05)})
+        qtbot.addWidget(panel)
+        panel.resize(400, 760)
+        panel.show()
+        created.append((env, panel))
+        return env, panel
+
+    yield make
+    for env, panel in created:
+        panel.shutdown()
+        arun(env.aclose())
+
+
+def buyer_with_orders(shop) -> int:
+    return next(i for i, b in enumerate(shop.buyers)
+                if any(o["buyer_id"] == b["buyer_id"] for o in shop.orders.values()))
