@@ -193,6 +193,12 @@ def bench_search(db, rounds: int = 5) -> tuple[float, float, dict]:
         search(db, HistoryQuery(text=text, shop_id="shop07", since=date(2026, 11, 1)), limit=limit)
         filtered.append((time.perf_counter() - started) * 1000)
     detail["shop+month filter"] = round(p95(filtered), 2)
+    one_day = []
+    for text in TWO_CHAR_QUERIES:
+        started = time.perf_counter()
+        search(db, HistoryQuery(text=text, since=date(2026, 6, 15), until=date(2026, 6, 15)), limit=limit)
+        one_day.append((time.perf_counter() - started) * 1000)
+    detail["one old day filter"] = round(p95(one_day), 2)
     one = []
     for text in "退货款好":
         started = time.perf_counter()

@@ -148,3 +148,21 @@ def test_search_finds_exactly_the_messages_containing_the_text(db, texts, needle
     expected = sorted(t for t in texts if needle.strip().lower() in t.lower())
     found = sorted(hit.text for hit in search(db, HistoryQuery(text=needle)).hits)
     assert found == expected
+
+
+def test_date_ranges_find_rows_inserted_out_of_time_order(db, monkeypatch):
+    """The rowid bounds taken from a date range stay exact when an old archive is imported late."""
+    from workstation.history import search as search_module
+
+    chat = Chat(db)
+    chat.buyer("b1", "2026-11-03 10:00", "退款一")
+    chat.buyer("b1", "2026-11-20 10:00", "退款二")
+    chat.buyer("b1", "2026-11-03 12:00", "退款三")  # stored last, sent early
+    chat.buyer("b1", "2026-11-04 12:00", "退款四")
+    day = dict(since=date(2026, 11, 3), until=date(2026, 11, 3))
+    assert texts(db, text="退款", **day) == ["退款三", "退款一"]
+    assert texts(db, text="退款", since=date(2026, 11, 21)) == []
+    assert texts(db, text="退款", until=date(2026, 11, 2)) == []
+    monkeypatch.setattr(search_module, "ROWID_BOUND_SCAN_LIMIT", 1)  # too many to bound: same answer
+    assert texts(db, text="退款", **day) == ["退款三", "退款一"]
+    assert texts(db, text="退款二", since=date(2026, 11, 4)) == ["退款二"]

@@ -180,6 +180,13 @@ def build_sql(
     if until is not None:
         where.append("m.sent_at_ms <= ?")
         params.append(until)
+    if match and (since is not None or until is not None):
+        bounds = _rowid_bounds(db, since, until)
+        if bounds is not None:
+            # Lets FTS5 seek straight to the rows of the date range instead of walking every
+            # newer match; exact (min/max over the range), so no hit is lost.
+            where.append("f.rowid BETWEEN ? AND ?")
+            params += list(bounds)
     if query.rating is not None:
         where.append(
             "EXISTS (SELECT 1 FROM messages AS r WHERE r.platform = m.platform AND r.shop_id = m.shop_id"
@@ -199,6 +206,26 @@ def build_sql(
 
 
 _hit = HistoryHit._make
+
+# A date range holding more messages than this is not worth bounding first.
+ROWID_BOUND_SCAN_LIMIT = 20_000
+
+
+def _rowid_bounds(db: sqlite_utils.Database, since: int | None, until: int | None) -> tuple[int, int] | None:
+    """(min id, max id) of the messages in a date range, when the range is small enough to scan.
+
+    Cheap (an index-only scan of at most ROWID_BOUND_SCAN_LIMIT entries) and exact however
+    the rows were inserted; an empty range gives (1, 0), which matches nothing.
+    """
+    row = db.conn.execute(
+        "SELECT count(*), min(id), max(id) FROM (SELECT id FROM messages INDEXED BY messages_time"
+        " WHERE sent_at_ms BETWEEN ? AND ? LIMIT ?)",
+        [since if since is not None else -(2**62), until if until is not None else 2**62,
+         ROWID_BOUND_SCAN_LIMIT + 1],
+    ).fetchone()
+    if row[0] > ROWID_BOUND_SCAN_LIMIT:
+        return None
+    return (row[1], row[2]) if row[0] else (1, 0)
 
 
 def search(
