@@ -8,7 +8,6 @@ import re
 import pytest
 
 from tests.helpers.emulator import mounted_emulator
-from workstation.domain.messages import EventKind, Sender
 from workstation.shops.base import NetworkDown, Outgoing, RateLimited, ShopError
 from workstation.shops.emulator.world import World
 from workstation.shops.pdd import PddConnector

@@ -15,7 +15,7 @@ import logging
 import re
 from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.requests import Request
@@ -379,7 +379,6 @@ def from_unix(value: Any, *, millis: bool = False) -> datetime | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    from datetime import timezone
     return datetime.fromtimestamp(number / 1000 if millis else number, timezone.utc)
 
 
@@ -394,4 +393,3 @@ _AUTHORIZE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><ti
 <label>账号 <input name="login"></label><label>密码 <input name="password" type="password"></label>
 <button type="submit">授权并登录</button></form></body></html>"""
 
-_ = timedelta  # re-exported for platform modules

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import read_form, Call, Gateway, cst_text, yuan
+from workstation.shops.emulator.gateway import Call, Gateway, camel, cst_text, read_form, rekey, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, zh_desc, en_desc)
@@ -127,7 +127,6 @@ class JdGateway(Gateway):
                 "body": json.dumps(self.render_event(event), ensure_ascii=False)}
 
     def render_event(self, event: dict) -> dict:
-        from workstation.shops.emulator.gateway import camel, rekey
         return rekey(super().render_event(event), camel)
 
     # ---- OAuth token endpoints (open-oauth.jd.com style) ---------------------------------

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import read_form, Call, Gateway, camel, from_unix, rekey
+from workstation.shops.emulator.gateway import Call, Gateway, camel, from_unix, read_form, rekey
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (result, error_msg)

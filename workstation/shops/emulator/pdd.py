@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import read_form, Call, Gateway, cst_text, from_unix
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, from_unix, read_form
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (error_code, error_msg, sub_code)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import read_form, Call, Gateway, cst_text, parse_cst, yuan
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, parse_cst, read_form, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
