@@ -82,7 +82,8 @@ def create_app(seed: int = 1, chaos: float = 0.0, buyers_per_minute: float = 6.0
 
     async def stats(request: Request) -> Response:
         return JSONResponse({**world.stats, "shops": len(world.shops),
-                             "events": sum(len(s.events) for s in world.shops.values())})
+                             "events": sum(len(s.events) for s in world.shops.values()),
+                             "chaos": dict(world.chaos_counts)})
 
     async def media(request: Request) -> Response:
         return Response(render_image(request.path_params["name"]), media_type="image/png",

@@ -148,6 +148,7 @@ class Gateway:
         world = self.world
         if world.roll(0.5):
             choice = world.chaos_rng.choice(["503", "429", "malformed"])
+            world.count_chaos(f"http_{choice}")
             if choice == "503":
                 return Response("<html><body>503 Service Temporarily Unavailable</body></html>", status_code=503,
                                 media_type="text/html")
@@ -174,6 +175,7 @@ class Gateway:
             return self._json(self.error_body(call, err), status, headers)
         body = self.success(call, result)
         if operation in MUTATING and world.roll(0.5):
+            world.count_chaos("reply_dropped_after_processing")
             # Processed, but the reply never makes it back.
             if world.chaos_rng.random() < 0.5:
                 return Response("Gateway Timeout", status_code=504)
@@ -312,6 +314,7 @@ class Gateway:
                 continue
             if world.roll():
                 action = world.chaos_rng.choice(["drop", "duplicate", "reorder", "delay", "unknown"])
+                world.count_chaos(f"push_{action}")
                 if action == "drop":
                     log.info("chaos: dropping %s push connection", self.platform.value)
                     return

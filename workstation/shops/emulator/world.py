@@ -116,6 +116,7 @@ class World(BuyerSimulation):
         self.simulated_to = self.now()
         self._next_arrival = self.simulated_to + self._arrival_gap()
         self.stats = {"buyer_messages": 0, "agent_sent": 0, "agent_duplicates_refused": 0}
+        self.chaos_counts: dict[str, int] = {}  # what chaos did, by kind (reported by /emulator/stats)
         for platform in Platform:
             for index in range(shops_per_platform):
                 self._seed_shop(platform, index)
@@ -437,6 +438,9 @@ class World(BuyerSimulation):
         return {"receiver": order["receiver"], "phone": order["phone"], "address": order["address"]}
 
     # ---- chaos -------------------------------------------------------------------
+
+    def count_chaos(self, what: str) -> None:
+        self.chaos_counts[what] = self.chaos_counts.get(what, 0) + 1
 
     def roll(self, scale: float = 1.0) -> bool:
         return self.chaos > 0 and self.chaos_rng.random() < self.chaos * scale
