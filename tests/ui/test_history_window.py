@@ -157,3 +157,17 @@ def test_exporting_the_selected_rows_through_the_file_dialog(qtbot, arun, servic
         dialog.fileSelected.emit(str(tmp_path / "picked"))
         dialog.close()
     assert (tmp_path / "picked.xlsx").exists() or (tmp_path / "picked.jsonl").exists()
+
+
+def test_phone_numbers_are_masked_on_screen_until_the_reviewer_opts_in(qtbot, arun, services):
+    seed(services, conversation)
+    window = make_window(qtbot, arun, services)
+    window.search_edit.setText("电话")
+    assert arun(window.run_search()) == 1
+    assert window.model.index(0, 4).data() == "我要退款，电话138****8000"
+    qtbot.waitUntil(lambda: "138****8000" in window.replay.toPlainText(), timeout=5000)
+    assert "13812348000" not in window.replay.toPlainText()
+    with qtbot.waitSignal(window.model.dataChanged):
+        window.reveal_check.setChecked(True)
+    assert window.model.index(0, 4).data() == "我要退款，电话13812348000"
+    assert "13812348000" in window.replay.toPlainText()

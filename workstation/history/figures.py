@@ -242,14 +242,12 @@ class ShopFigures:
         }
 
 
+_BUCKET_LABELS = ("≤10秒", "≤30秒", "≤1分", "≤100秒", "≤3分", "≤5分", "≤1时", ">1时")
+
+
 def response_histogram(values_ms: Iterable[int]) -> list[tuple[str, int]]:
-    labels = []
-    lower = 0
-    for upper in RESPONSE_BUCKETS_S:
-        labels.append(f"{lower}–{upper} 秒" if upper < 3600 else f"{lower // 60}–60 分钟")
-        lower = upper
-    labels.append("1 小时以上")
-    counts = [0] * len(labels)
+    """Counts of response times per bucket of RESPONSE_BUCKETS_S (upper bounds inclusive)."""
+    counts = [0] * (len(RESPONSE_BUCKETS_S) + 1)
     for value in values_ms:
         seconds = value / 1000
         for index, upper in enumerate(RESPONSE_BUCKETS_S):
@@ -258,7 +256,7 @@ def response_histogram(values_ms: Iterable[int]) -> list[tuple[str, int]]:
                 break
         else:
             counts[-1] += 1
-    return list(zip(labels, counts))
+    return list(zip(_BUCKET_LABELS, counts))
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from workstation.domain.platforms import Platform
 from workstation.history.figures import AgentFigures
+from workstation.history.masking import mask_personal_data
 from workstation.history.search import HistoryHit
 
 CHINA = timezone(timedelta(hours=8))
@@ -29,8 +30,8 @@ def local_time(hit: HistoryHit) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def describe(hit: HistoryHit) -> str:
-    """What a message says, in one line, including events and ratings."""
+def describe(hit: HistoryHit, *, reveal: bool = False) -> str:
+    """What a message says, including events and ratings; buyer phones and addresses masked unless `reveal`."""
     if hit.type == "event":
         label = _EVENTS.get(hit.event or "", hit.event or "事件")
         if hit.event == "rating":
@@ -41,7 +42,8 @@ def describe(hit: HistoryHit) -> str:
             label += f"：{hit.agent_id}"
         return f"[{label}]"
     prefix = _TYPES.get(hit.type, "")
-    return f"{prefix}{hit.text}" if hit.text else prefix
+    text = hit.text if reveal else mask_personal_data(hit.text)
+    return f"{prefix}{text}" if text else prefix
 
 
 def sender_label(hit: HistoryHit) -> str:
@@ -65,6 +67,12 @@ class HitsModel(QAbstractTableModel):
         self.has_more = False
         self.loading = False
         self.request_more: Callable[[], None] | None = None
+        self.reveal = False  # SPEC: buyer phones and addresses stay masked unless opened deliberately
+
+    def set_reveal(self, reveal: bool) -> None:
+        self.reveal = reveal
+        if self.hits:
+            self.dataChanged.emit(self.index(0, 4), self.index(len(self.hits) - 1, 4))
 
     # -- filling ---------------------------------------------------------------
     def reset(self) -> None:
@@ -123,9 +131,9 @@ class HitsModel(QAbstractTableModel):
             if column == 3:
                 return sender_label(hit)
             if column == 4:
-                return describe(hit).replace("\n", " ")[:300]
+                return describe(hit, reveal=self.reveal).replace("\n", " ")[:300]
         elif role == Qt.ItemDataRole.ToolTipRole and column == 4:
-            return describe(hit)[:2000]
+            return describe(hit, reveal=self.reveal)[:2000]
         elif role == HIT_ROLE:
             return hit
         return None

@@ -150,8 +150,11 @@ class HistoryWindow(QMainWindow):
         splitter.setSizes([720, 480])
 
         self.status = QLabel()
-        self.reveal_check = QCheckBox(self.tr("导出时显示完整手机号和地址"))
-        self.reveal_check.setToolTip(self.tr("默认打码。只有确有需要时才勾选，导出的文件请妥善保管。"))
+        self.reveal_check = QCheckBox(self.tr("显示完整手机号和地址"))
+        self.reveal_check.setToolTip(
+            self.tr("默认打码（列表、会话和导出的文件）。只有确有需要时才勾选，导出的文件请妥善保管。")
+        )
+        self.reveal_check.toggled.connect(self._reveal_toggled)
         self.export_button = QPushButton(self.tr("导出…"))
         self.export_button.setToolTip(self.tr("有选中行时导出选中的消息，否则导出当前筛选条件下的全部消息"))
         self.export_button.clicked.connect(self._export_clicked)
@@ -180,6 +183,7 @@ class HistoryWindow(QMainWindow):
         self.setCentralWidget(central)
         self._import_progress.connect(self._show_import_progress)
         self.file_dialog: QFileDialog | None = None
+        self.shown_context: ConversationContext | None = None
 
     # ---- public, awaitable --------------------------------------------------------
     async def load_filters(self) -> None:
@@ -219,6 +223,7 @@ class HistoryWindow(QMainWindow):
         self.query = query or self.current_query()
         self.model.reset()
         self.replay.clear()
+        self.shown_context = None
         self.status.setText(self.tr("正在搜索…"))
         try:
             page = await self.store.call(search, self.query, limit=PAGE_SIZE)
@@ -259,7 +264,8 @@ class HistoryWindow(QMainWindow):
             f"{Platform(hit.platform).label} · {hit.shop_name or hit.shop_id} · "
             f"买家 {hit.buyer_nick or hit.buyer_id}（{hit.buyer_id}） · 会话 {hit.conversation_id}"
         )
-        self.replay.setHtml(self._replay_html(context, self.query.text))
+        self.shown_context = context
+        self.replay.setHtml(self._replay_html(context, self.query.text, self.reveal_check.isChecked()))
         anchor = "hit"
         self.replay.scrollToAnchor(anchor)
         return context
@@ -385,13 +391,18 @@ class HistoryWindow(QMainWindow):
     def _task_failed(self, error: BaseException) -> None:
         self.status.setText(self.tr("操作失败：{0}（详情见日志）").format(error))
 
+    def _reveal_toggled(self, reveal: bool) -> None:
+        self.model.set_reveal(reveal)
+        if self.shown_context is not None:
+            self.replay.setHtml(self._replay_html(self.shown_context, self.query.text, reveal))
+
     @staticmethod
-    def _replay_html(context: ConversationContext, needle: str) -> str:
+    def _replay_html(context: ConversationContext, needle: str, reveal: bool = False) -> str:
         parts = ["<html><body style='font-size: 13px'>"]
         if context.more_before:
             parts.append("<p style='color:gray'>…… 更早的消息未显示</p>")
         for index, message in enumerate(context.messages):
-            text = html.escape(describe(message)).replace("\n", "<br>")
+            text = html.escape(describe(message, reveal=reveal)).replace("\n", "<br>")
             if needle and index == context.hit_index:
                 text = text.replace(html.escape(needle), f"<b>{html.escape(needle)}</b>")
             align = "right" if message.sender in ("agent", "bot") else "left"
