@@ -63,3 +63,17 @@ def test_missing_directory_gives_an_empty_but_working_filter(tmp_path):
     flt = ComplianceFilter(tmp_path / "none", auto_reload=False)
     assert flt.check_text("高仿").passed
     assert flt.check_text("加我微信 abc12345").blocked   # built-in detectors still run
+
+
+def test_a_broken_file_keeps_the_previous_lists_on_auto_reload(tmp_path, monkeypatch):
+    import pytest
+
+    from workstation.compliance.wordlists import WordListError
+
+    word_dir = _copy_lists(tmp_path)
+    monkeypatch.setattr(filter_module, "RELOAD_CHECK_SECONDS", 0.0)
+    flt = ComplianceFilter(word_dir)
+    (word_dir / "counterfeit.txt").write_bytes("高仿\n尾货\n".encode("gbk"))
+    assert flt.check_text("高仿").blocked          # still the old list, not an error
+    with pytest.raises(WordListError, match="UTF-8"):
+        flt.reload()                                # an explicit reload says what is wrong

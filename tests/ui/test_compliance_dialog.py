@@ -150,3 +150,20 @@ def test_audit_tab_lists_and_exports_blocked_attempts(qtbot, qloop, arun, word_d
     arun(dlg.audit_panel.export(out))
     assert "c1" in out.read_text(encoding="utf-8")
     assert dlg.audit_panel.tasks.pending == 0
+
+
+def test_an_unreadable_list_is_shown_read_only_and_never_overwritten(qtbot, word_dir):
+    broken = "高仿\n尾货\n".encode("gbk")
+    (word_dir / "counterfeit.txt").write_bytes(broken)
+    flt = ComplianceFilter(word_dir / "..", auto_reload=False)  # any readable dir; the dialog reads word_dir
+    flt.word_dir = word_dir
+    dlg = ComplianceDialog(flt)
+    qtbot.addWidget(dlg)
+    dlg.select_list("counterfeit")
+    assert "UTF-8" in dlg.message.text()
+    assert not dlg.add_button.isEnabled()
+    assert not dlg.add_word("新词")
+    assert (word_dir / "counterfeit.txt").read_bytes() == broken
+    dlg.select_list("insult")
+    assert dlg.add_word("新骂人话")
+    assert "暂未生效" in dlg.message.text()      # saved, but the broken list stops the reload

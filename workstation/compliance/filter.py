@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -114,7 +115,13 @@ class ComplianceFilter:
             if now >= self._next_reload_check:
                 self._next_reload_check = now + RELOAD_CHECK_SECONDS
                 if wordlists.lists_signature(self.word_dir) != self._compiled.signature:
-                    self.reload()
+                    try:
+                        self.reload()
+                    except wordlists.WordListError as exc:
+                        # keep checking with the lists we have rather than stop every message
+                        log.warning("word lists not reloaded: %s", exc)
+                        self._compiled = dataclasses.replace(
+                            self._compiled, signature=wordlists.lists_signature(self.word_dir))
         return self._compiled
 
     @property

@@ -97,12 +97,20 @@ def list_path(word_dir: Path, name: str) -> Path:
     return word_dir / f"{name}.txt"
 
 
+class WordListError(ValueError):
+    """A list file exists but cannot be read; the message says which and what to do."""
+
+
 def load_list(word_dir: Path, name: str) -> WordList:
     path = list_path(word_dir, name)
     try:
         return parse_list(path.read_text(encoding="utf-8"), name)
     except FileNotFoundError:
         return WordList(name)
+    except UnicodeDecodeError as exc:
+        raise WordListError(f"词库文件 {path} 不是 UTF-8 编码，请用记事本“另存为 UTF-8”后再保存。") from exc
+    except OSError as exc:
+        raise WordListError(f"无法读取词库文件 {path}：{exc.strerror or exc}") from exc
 
 
 def save_list(word_dir: Path, words: WordList) -> None:

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from workstation.compliance import ComplianceFilter, audit, default_filter
 from workstation.compliance.filter import PLATFORMS
 from workstation.compliance.wordlists import (
-    ALLOWED_DOMAINS_LIST, LIST_TITLES, WordEntry, WordList, all_list_names, load_list, parse_list, save_list,
+    ALLOWED_DOMAINS_LIST, LIST_TITLES, WordEntry, WordList, WordListError, all_list_names, load_list, parse_list,
+    save_list,
 )
 from workstation.domain.platforms import Platform
 from workstation.domain.verdict import Action, Category, Verdict
@@ -50,6 +51,7 @@ class ComplianceDialog(QDialog):
         self.filter = compliance_filter or default_filter()
         self.word_dir: Path = self.filter.word_dir
         self._lists: dict[str, WordList] = {}
+        self._unreadable: dict[str, str] = {}  # list name → why its file could not be read
         self._loading = False
 
         self.list_names = QListWidget()
@@ -161,7 +163,12 @@ class ComplianceDialog(QDialog):
     def word_list(self, name: str | None = None) -> WordList:
         name = name or self.current_list_name()
         if name not in self._lists:
-            self._lists[name] = load_list(self.word_dir, name)
+            try:
+                self._lists[name] = load_list(self.word_dir, name)
+            except WordListError as exc:
+                # shown, and the list is read-only here so saving cannot wipe the file
+                self._unreadable[name] = str(exc)
+                self._lists[name] = WordList(name)
         return self._lists[name]
 
     def _show_current_list(self, *_args) -> None:
@@ -179,7 +186,10 @@ class ComplianceDialog(QDialog):
             self._loading = False
         self._apply_search()
         self._update_count()
-        self._say("")
+        problem = self._unreadable.get(self.current_list_name(), "")
+        for widget in (self.new_word, self.add_button, self.toggle_button, self.remove_button, self.import_button):
+            widget.setEnabled(not problem)
+        self._say(problem)
 
     def _apply_search(self, *_args) -> None:
         needle = self.search.text().strip().casefold()
@@ -195,17 +205,26 @@ class ComplianceDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
 
-    def _save(self, name: str | None = None) -> None:
+    def _save(self, name: str | None = None) -> bool:
+        """Write the list and reload the filter; False (with the reason shown) when either failed."""
         name = name or self.current_list_name()
+        if name in self._unreadable:
+            self._say(self._unreadable[name])
+            return False
         try:
             save_list(self.word_dir, self.word_list(name))
         except OSError as exc:
             log.warning("could not save word list %s: %s", name, exc)
             self._say(f"保存失败：{exc.strerror or exc}。请检查词库文件夹 {self.word_dir} 是否可写。")
-            return
-        self.filter.reload()
+            return False
+        try:
+            self.filter.reload()
+        except WordListError as exc:
+            self._say(f"已保存，但其他词库文件有问题，暂未生效：{exc}")
+            return False
         self.lists_changed.emit(name)
         self.update_test_result()
+        return True
 
     # ---- editing ----------------------------------------------------------------------------
 
@@ -224,15 +243,19 @@ class ComplianceDialog(QDialog):
 
     def add_word(self, word: str) -> bool:
         name = self.current_list_name()
+        if name in self._unreadable:
+            self._say(self._unreadable[name])
+            return False
         word = " ".join(word.split())
         problem = self._check_new_word(name, word)
         if problem:
             self._say(problem)
             return False
         self.word_list(name).entries.append(WordEntry(word))
-        self._save(name)
+        saved = self._save(name)
+        message = self.message.text()
         self._show_current_list()
-        self._say(f"已添加“{word}”，立即生效。")
+        self._say(f"已添加“{word}”，立即生效。" if saved else message)
         return True
 
     def _add_from_field(self) -> None:
@@ -246,9 +269,9 @@ class ComplianceDialog(QDialog):
         for entry in self.word_list().entries:
             if entry.word == word:
                 entry.enabled = enabled
-        self._save()
+        if self._save():
+            self._say(f"已{'启用' if enabled else '停用'}“{word}”，立即生效。")
         self._update_count()
-        self._say(f"已{'启用' if enabled else '停用'}“{word}”，立即生效。")
 
     def _word_toggled(self, item: QListWidgetItem) -> None:
         if self._loading:
@@ -266,16 +289,19 @@ class ComplianceDialog(QDialog):
         for entry in self.word_list().entries:
             if entry.word in selected:
                 entry.enabled = not entry.enabled
-        self._save()
+        saved = self._save()
+        message = self.message.text()
         self._show_current_list()
+        self._say("已切换选中词的启用状态，立即生效。" if saved else message)
 
     def remove_words(self, words: list[str]) -> None:
         doomed = set(words)
         current = self.word_list()
         current.entries = [e for e in current.entries if e.word not in doomed]
-        self._save()
+        saved = self._save()
+        message = self.message.text()
         self._show_current_list()
-        self._say(f"已删除 {len(doomed)} 个词。")
+        self._say(f"已删除 {len(doomed)} 个词。" if saved else message)
 
     def _remove_selected(self) -> None:
         words = self._selected_words()
@@ -288,6 +314,9 @@ class ComplianceDialog(QDialog):
 
     def import_file(self, path: Path) -> int:
         """Add the words of a UTF-8 text file (one per line, same format as the lists); returns how many were new."""
+        if self.current_list_name() in self._unreadable:
+            self._say(self._unreadable[self.current_list_name()])
+            return 0
         try:
             incoming = parse_list(Path(path).read_text(encoding="utf-8-sig"), self.current_list_name())
         except (OSError, UnicodeDecodeError) as exc:
@@ -298,10 +327,11 @@ class ComplianceDialog(QDialog):
         known = {e.word for e in current.entries}
         added = [e for e in incoming.entries if e.word not in known and not self._check_new_word(current.name, e.word)]
         current.entries.extend(added)
-        if added:
-            self._save()
+        saved = self._save() if added else True
+        message = self.message.text()
         self._show_current_list()
-        self._say(f"导入 {len(added)} 个新词，跳过 {len(incoming.entries) - len(added)} 个重复或格式不对的词。")
+        self._say(f"导入 {len(added)} 个新词，跳过 {len(incoming.entries) - len(added)} 个重复或格式不对的词。"
+                  if saved else message)
         return len(added)
 
     def export_file(self, path: Path) -> None:
