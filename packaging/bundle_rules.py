@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 UNUSED_QT_MODULES = (
@@ -123,16 +124,20 @@ def without_orphans(binaries, imports_of=None):
     return [entry for entry in binaries if "/" in entry[0] or entry[0] in needed]
 
 
-def debug_info_stripped(binaries, workdir: Path):
-    """libpython without its debug info (~18 MB in pyenv and distro builds).
+def debug_info_stripped(binaries, workdir: Path, interpreter_prefix: str = sys.base_prefix):
+    """The interpreter's own binaries (libpython, lib-dynload) without debug info.
 
-    Nothing else is stripped: the wheels' libraries are stripped already, and `strip` can corrupt
-    the patchelf-edited libraries of manylinux wheels.
+    pyenv and self-built Pythons keep it: ~17 MB in libpython, ~9 MB in lib-dynload. Nothing from
+    site-packages is touched: wheels are stripped already, and `strip` can corrupt the
+    patchelf-edited libraries of manylinux wheels.
     """
     strip = shutil.which("strip")
+    prefix = Path(interpreter_prefix).resolve()
     result = []
     for dest, src, kind in binaries:
-        if strip and dest.startswith("libpython"):
+        path = Path(src).resolve()
+        ours = prefix in path.parents and not {"site-packages", "dist-packages"} & set(path.parts)
+        if strip and ours:
             target = workdir / dest
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target)
