@@ -242,8 +242,9 @@ class GatewayConnector:
                 message_type, event_kind = MessageType(data["type"]), None
             else:
                 message_type, event_kind = MessageType.EVENT, EventKind(kind)
+            own_shop = self.credentials.shop_id if self.credentials else ""
             message = Message(
-                platform=self.platform, shop_id=str(data.get("shop_id") or (self.credentials.shop_id if self.credentials else "")),
+                platform=self.platform, shop_id=str(data.get("shop_id") or own_shop),
                 conversation_id=str(data["conversation_id"]), message_id=str(data["message_id"]),
                 sender=Sender(data.get("sender") or "system"), sent_at=self._parse_time(data["sent_at"]),
                 type=message_type, text=data.get("text") or "", buyer_id=str(data.get("buyer_id") or ""),

@@ -133,8 +133,9 @@ class PddGateway(Gateway):
         }
 
     def ws_frame(self, event: dict) -> dict:
+        content = json.dumps(self.render_event(event), ensure_ascii=False)
         return {"commandType": "Common", "id": event["seq"], "sendTime": int(event["sent_at"].timestamp() * 1000),
-                "message": {"type": f"pdd_cs_{event['kind']}", "mallID": event["shop_id"], "content": json.dumps(self.render_event(event), ensure_ascii=False)}}
+                "message": {"type": f"pdd_cs_{event['kind']}", "mallID": event["shop_id"], "content": content}}
 
     def ws_ack(self, frame: dict) -> int | None:
         if frame.get("commandType") == "Ack":

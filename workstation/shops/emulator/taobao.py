@@ -131,7 +131,8 @@ class TaobaoGateway(Gateway):
                                   "price": yuan(i["price_fen"]), "sku_properties_name": i["sku"],
                                   "pic_path": i["image_url"], "refund_status": refund or "NO_REFUND"}
                                  for i in order["items"]]},
-            "receiver_name": order["receiver"][0] + "**", "receiver_mobile": order["phone"][:3] + "****" + order["phone"][-4:],
+            "receiver_name": order["receiver"][0] + "**",
+            "receiver_mobile": order["phone"][:3] + "****" + order["phone"][-4:],
             "receiver_address": order["address_masked"],
             "logistics_company": order["carrier"], "out_sid": order["tracking_no"],
             "trace_list": {"transit_step_info": [{"status_time": cst_text(t["at"]), "status_desc": t["text"]}
