@@ -26,6 +26,20 @@ class InboxDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.settings = settings or (lambda: None)  # -> DeadlineSettings | None
+        self._font_cache: dict[str, dict[str, tuple[QFont, QFontMetrics]]] = {}
+
+    def _fonts(self, base: QFont) -> dict[str, tuple[QFont, QFontMetrics]]:
+        """The row's fonts and metrics, built once per base font rather than per painted row."""
+        key = base.key()
+        cached = self._font_cache.get(key)
+        if cached is None:
+            bold = QFont(base)
+            bold.setBold(True)
+            small = QFont(base)
+            small.setPointSizeF(max(base.pointSizeF() * 0.88, 7.0))
+            cached = {name: (f, QFontMetrics(f)) for name, f in (("base", QFont(base)), ("bold", bold), ("small", small))}
+            self._font_cache[key] = cached
+        return cached
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         metrics = QFontMetrics(option.font)
@@ -54,8 +68,8 @@ class InboxDelegate(QStyledItemDelegate):
         # Shop colour stripe on the left edge.
         painter.fillRect(QRect(rect.left(), rect.top() + 4, 3, rect.height() - 8), QColor(shop.colour))
 
-        font = QFont(option.font)
-        metrics = QFontMetrics(font)
+        fonts = self._fonts(option.font)
+        font, metrics = fonts["base"]
         line = metrics.height()
         pad = 8
         mark_size = line + 6
@@ -63,9 +77,8 @@ class InboxDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(conversation.platform.brand_colour))
         painter.drawRoundedRect(mark, 6, 6)
-        mark_font = QFont(font)
-        mark_font.setBold(True)
-        painter.setFont(mark_font)
+        bold, bold_metrics = fonts["bold"]
+        painter.setFont(bold)
         painter.setPen(QColor("#ffffff"))
         painter.drawText(mark, Qt.AlignmentFlag.AlignCenter, conversation.platform.short_mark)
 
@@ -75,16 +88,11 @@ class InboxDelegate(QStyledItemDelegate):
         top2 = top1 + line + 4
 
         # Right column, line 1: the wait timer (waiting buyer) or the time of the last message.
-        small = QFont(font)
-        small.setPointSizeF(max(font.pointSizeF() * 0.88, 7.0))
-        small_metrics = QFontMetrics(small)
+        small, small_metrics = fonts["small"]
         now = self.clock()
         if deadline is not None:
             level = urgency(deadline, now, self.settings())
             label = format_wait(deadline.waited(now))
-            bold = QFont(font)
-            bold.setBold(True)
-            bold_metrics = QFontMetrics(bold)
             width = bold_metrics.horizontalAdvance(label) + 12
             pill = QRectF(right - width, top1 - 1, width, line + 2)
             colour = urgency_colour(level, palette)
@@ -107,11 +115,9 @@ class InboxDelegate(QStyledItemDelegate):
             right1 = right - width - 6
 
         # Line 1: nick (bold) and tags.
-        nick_font = QFont(font)
-        nick_font.setBold(conversation.unread > 0)
+        nick_font, nick_metrics = fonts["bold" if conversation.unread > 0 else "base"]
         painter.setFont(nick_font)
         painter.setPen(text_colour)
-        nick_metrics = QFontMetrics(nick_font)
         tag_width = 0
         tags = [t for t in conversation.tags if t][:MAX_TAGS]
         for tag in tags:

@@ -39,6 +39,10 @@ class Role(enum.IntEnum):
     NICK = enum.auto()          # the nick as shown (sanitised)
 
 
+_CONTENT_ROLES = [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole), int(Role.CONVERSATION),
+                  int(Role.UNREAD), int(Role.NICK), int(Role.SHOP)]
+
+
 @dataclass(frozen=True, slots=True)
 class ShopInfo:
     """What a row shows about its shop; `removed` when the account is gone but the history stays."""
@@ -96,6 +100,7 @@ class InboxModel(QAbstractListModel):
         self._shops: dict[tuple[str, str], ShopInfo] = {}
         self._muted: set[tuple[str, str]] = set()
         self._unread_total = 0
+        self._waiting: dict[tuple[str, str, str], _Row] = {}  # rows with a buyer waiting, for the counters
 
     # ---- Qt model API -----------------------------------------------------------------
 
@@ -143,34 +148,49 @@ class InboxModel(QAbstractListModel):
 
     def upsert_many(self, conversations: list[Conversation]) -> None:
         new: list[Conversation] = []
-        changed: list[int] = []
+        changed: list[tuple[int, bool]] = []   # (row, whether its place in the order may change)
         seen_new: dict[tuple, int] = {}
         for conversation in conversations:
             key = conversation.key
             position = self._index.get(key)
             if position is not None:
-                old = self._rows[position].conversation
+                row = self._rows[position]
+                old = row.conversation
+                old_sort, old_waiting = row.sort_key, row.deadline is not None
                 self._unread_total += conversation.unread - old.unread
-                self._rows[position].set(conversation, self.settings)
-                changed.append(position)
+                row.set(conversation, self.settings)
+                self._track_waiting(row)
+                moved = row.sort_key != old_sort or (row.deadline is not None) != old_waiting
+                changed.append((position, moved))
             elif key in seen_new:
                 new[seen_new[key]] = conversation
             else:
                 seen_new[key] = len(new)
                 new.append(conversation)
-        for position in changed:
+        for position, moved in changed:
             index = self.index(position, 0)
-            self.dataChanged.emit(index, index)
+            # Naming the roles when the sort key stayed put spares the filter a re-sort (and
+            # the list a relayout): another message from a buyer already waiting changes only
+            # the preview and the unread count.
+            self.dataChanged.emit(index, index, [] if moved else _CONTENT_ROLES)
         if new:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             for conversation in new:
                 self._index[conversation.key] = len(self._rows)
-                self._rows.append(_Row(conversation, self.settings))
+                row = _Row(conversation, self.settings)
+                self._rows.append(row)
+                self._track_waiting(row)
                 self._unread_total += conversation.unread
             self.endInsertRows()
         if changed or new:
             self.totals_changed.emit()
+
+    def _track_waiting(self, row: _Row) -> None:
+        if row.deadline is not None:
+            self._waiting[row.conversation.key] = row
+        else:
+            self._waiting.pop(row.conversation.key, None)
 
     def upsert(self, conversation: Conversation) -> None:
         self.upsert_many([conversation])
@@ -188,6 +208,7 @@ class InboxModel(QAbstractListModel):
         self.settings = settings
         for row in self._rows:
             row.set(row.conversation, settings)
+            self._track_waiting(row)
         self._repaint_all()
 
     def _repaint_all(self) -> None:
@@ -222,7 +243,11 @@ class InboxModel(QAbstractListModel):
         return self._unread_total
 
     def waiting(self) -> list[tuple[Conversation, Deadline]]:
-        return [(r.conversation, r.deadline) for r in self._rows if r.deadline is not None]
+        return [(r.conversation, r.deadline) for r in self._waiting.values()]
+
+    @property
+    def waiting_count(self) -> int:
+        return len(self._waiting)
 
     def muted(self, conversation: Conversation) -> bool:
         return (conversation.platform.value, conversation.shop_id) in self._muted

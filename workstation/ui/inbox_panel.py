@@ -228,6 +228,6 @@ class InboxPanel(QWidget):
             self.view.viewport().update()  # repaints the visible rows only
 
     def _update_tab_counts(self) -> None:
-        waiting = len(self.model.waiting())
+        waiting = self.model.waiting_count
         self.tabs.setTabText(WAITING_TAB, f"待回复 {waiting}" if waiting else "待回复")
         self.tabs.setTabText(ALL_TAB, f"全部 {self.model.rowCount()}")

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.shortcut_sheet: ShortcutSheet | None = None
         self._build_menus()
 
+        self._counter_soon = QTimer(self)  # the counter follows bursts at most a few times a second
+        self._counter_soon.setSingleShot(True)
+        self._counter_soon.setInterval(250)
+        self._counter_soon.timeout.connect(self._update_counter)
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
@@ -276,7 +280,8 @@ class MainWindow(QMainWindow):
     def _conversations_changed(self, conversations: list) -> None:
         self.inbox.upsert_many(conversations)
         self.tabs.on_conversations(conversations)
-        self._update_counter()
+        if not self._counter_soon.isActive():
+            self._counter_soon.start()
 
     def _messages_arrived(self, messages: list) -> None:
         self.tabs.on_messages(messages)
@@ -292,9 +297,15 @@ class MainWindow(QMainWindow):
             self.waiting_counter.setText("没有买家在等待")
             return
         now = datetime.now(UTC)
-        longest, deadline = max(((d.waited(now), d) for _, d in waiting), key=lambda item: item[0])
-        worst = max(urgency(d, now, self.inbox.settings) for _, d in waiting)
-        colour = urgency_colour(worst if worst is not Urgency.NONE else Urgency.CALM).name()
+        longest = now - min(d.started_at for _, d in waiting)
+        worst = Urgency.CALM
+        for _, deadline in waiting:
+            level = urgency(deadline, now, self.inbox.settings)
+            if level > worst:
+                worst = level
+                if worst is Urgency.RED:
+                    break
+        colour = urgency_colour(worst).name()
         self.waiting_counter.setText(
             f'<span style="color:{colour}; font-weight:600">{len(waiting)} 位买家等待 · 最久 {format_wait(longest)}</span>'
         )

@@ -3,7 +3,7 @@
 The hub calls listeners on the asyncio loop, which under qasync is the Qt thread; a
 listener call from any other thread still arrives safely, because the signals are
 queued to this object's thread. Bursts are coalesced: conversation updates within one
-event-loop turn reach the UI once per conversation, in a single batch.
+few milliseconds reach the UI once per conversation, in a single batch.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from workstation.domain.messages import Conversation, Message
 
 log = logging.getLogger(__name__)
+
+# A burst of events within this window reaches the inbox as one batch (well inside the 50 ms
+# an agent would notice).
+COALESCE_MS = 8
 
 
 class SyncBridge(QObject):
@@ -32,7 +36,7 @@ class SyncBridge(QObject):
         self._pending: dict[tuple, Conversation] = {}
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
-        self._flush.setInterval(0)
+        self._flush.setInterval(COALESCE_MS)
         self._flush.timeout.connect(self.flush)
         self._relay.connect(self._on_relay)
 
@@ -61,8 +65,6 @@ class SyncBridge(QObject):
     @Slot(str, object)
     def _on_relay(self, kind: str, value) -> None:
         if kind == "messages":
-            # Conversation rows first, so a view that opens on a message finds its row.
-            self.flush()
             self.messages_arrived.emit(value)
         elif kind == "conversation":
             self._pending[value.key] = value
