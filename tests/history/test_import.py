@@ -206,3 +206,33 @@ def test_the_documented_example_archive_imports(db, tmp_path):
     path.write_text(example, encoding="utf-8")
     summary = import_archive(db, path)
     assert (summary.imported, summary.bad_rows) == (4, 0), summary.describe()
+
+
+def test_a_read_error_mid_file_keeps_what_was_read_and_says_so(db, tmp_path, monkeypatch):
+    from workstation.history import importer
+
+    path = tmp_path / "a.jsonl"
+    write(path, [record(n) for n in range(30)])
+
+    class FailingFile:
+        def __init__(self, real):
+            self.real, self.lines = real, 0
+
+        def readline(self, limit):
+            self.lines += 1
+            if self.lines > 25:
+                raise OSError(5, "Input/output error")
+            return self.real.readline(limit)
+
+        def close(self):
+            self.real.close()
+
+    class FlakyPath(type(path)):
+        def open(self, *args, **kwargs):
+            return FailingFile(super().open(*args, **kwargs))
+
+    monkeypatch.setattr(importer, "Path", FlakyPath)
+    summary = import_archive(db, path, batch_rows=10)
+    assert not summary.ok and summary.imported == 25 and count(db) == 25
+    text = summary.describe()
+    assert "读取文件时出错" in text and "第 1–25 行已写入数据库" in text

@@ -193,7 +193,8 @@ def import_archive(
             progress(ImportProgress(bytes_read, total, summary.lines, summary.imported))
         return True
 
-    with path.open("rb") as handle:
+    handle = path.open("rb")  # OSError here: the file cannot be opened at all, nothing was done
+    try:
         number = 0
         while raw := handle.readline(MAX_LINE_BYTES):
             number += 1
@@ -231,6 +232,14 @@ def import_archive(
                 return summary
         if not flush():
             return summary
+    except OSError as exc:  # the disk or network share failed mid-file
+        log.warning("archive read failed at line %s: %s", batch_last_line, exc)
+        flushed = flush()
+        if flushed or not summary.error:
+            summary.error = f"读取文件时出错（{exc.strerror or exc}）"
+        return summary
+    finally:
+        handle.close()
     summary.completed = not summary.cancelled
     if progress:
         progress(ImportProgress(bytes_read, total, summary.lines, summary.imported))
