@@ -6,8 +6,10 @@
 
 1. `--version` prints `workstation <version>` (the version the build was made from);
 2. every file under resources/ is inside the bundle;
-3. `--demo --screenshot` (offscreen) exits 0 and leaves a PNG that shows a window, not a blank;
-4. reports the bundle size and the start-up time: from launching the program until the app logs
+3. `compliance check` blocks a word from the bundled word lists and `compliance check-image` reads a
+   picture (OpenCV, zxing-cpp): the resources are found and the native libraries load when frozen;
+4. `--demo --screenshot` (offscreen) exits 0 and leaves a PNG that shows a window, not a blank;
+5. reports the bundle size and the start-up time: from launching the program until the app logs
    "first window painted" — the whole cold start, including the interpreter and imports, which the
    app's own "(first paint N ms)" does not see. The first launch runs with the bundle's files
    evicted from the page cache (Linux), as after a reboot; later launches are warm.
@@ -90,12 +92,19 @@ def evict_from_page_cache(root: Path) -> bool:
     return True
 
 
-def check_version(program: Path, expected: str | None) -> str:
-    # A windowed Windows .exe has no stdout; its console twin prints the same thing.
+def console_program(program: Path) -> Path:
+    """A windowed Windows .exe has no stdin/stdout; its console twin is the same program with them."""
     console_twin = program.with_name("workstation-cli.exe")
-    runner = console_twin if console_twin.exists() else program
-    result = subprocess.run([str(runner), "--version"], capture_output=True, text=True, timeout=TIMEOUT_S,
-                            check=False)
+    return console_twin if console_twin.exists() else program
+
+
+def run_cli(program: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(console_program(program)), *args], capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=TIMEOUT_S, check=False)
+
+
+def check_version(program: Path, expected: str | None) -> str:
+    result = run_cli(program, "--version")
     output = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or not re.fullmatch(r"workstation \S+", output):
         raise SmokeFailure(f"--version: exit {result.returncode}, output {output!r}")
@@ -114,6 +123,34 @@ def check_resources(program: Path, source: Path) -> int:
     if missing:
         raise SmokeFailure(f"resources missing from the bundle: {', '.join(missing[:10])}")
     return len(wanted)
+
+
+def check_compliance(program: Path, resources: Path, workdir: Path) -> str | None:
+    """The bundled word lists are found and the image check's native libraries (OpenCV, zxing-cpp)
+    load: the demo's start-up touches neither. Skipped (None) in a build without the subcommand."""
+    if "compliance" not in run_cli(program, "--help").stdout:
+        return None
+    data_dir = str(workdir / "data")
+    words = [line.strip() for line in (resources / "compliance" / "counterfeit.txt").read_text(
+        encoding="utf-8-sig").splitlines() if line.strip() and line.strip()[0] not in "#!"]
+    if words:
+        message = workdir / "message.txt"
+        message.write_text(f"亲，这款是{words[0]}的哦\n", encoding="utf-8")
+        result = run_cli(program, "compliance", "--data-dir", data_dir, "check", str(message))
+        if result.returncode != 1:  # 1: blocked
+            raise SmokeFailure(f"compliance check did not block “{words[0]}” from the bundled word list: "
+                               f"exit {result.returncode}\n{result.stdout}{result.stderr[-2000:]}")
+    from PIL import Image, ImageDraw
+
+    picture = workdir / "plain.png"
+    image = Image.new("RGB", (640, 480), "white")
+    ImageDraw.Draw(image).rectangle((100, 100, 400, 300), outline="black", width=8)
+    image.save(picture)
+    result = run_cli(program, "compliance", "--data-dir", data_dir, "check-image", str(picture))
+    if result.returncode != 0:  # 0: passed
+        raise SmokeFailure(f"compliance check-image failed on a plain picture: exit {result.returncode}\n"
+                           f"{result.stdout}{result.stderr[-2000:]}")
+    return f"blocked “{words[0]}”, passed a plain picture" if words else "passed a plain picture"
 
 
 def check_screenshot(png: Path) -> tuple[int, int]:
@@ -206,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ok  --version: workstation {results['version']}")
         results["resources"] = check_resources(program, args.resources)
         print(f"ok  resources: all {results['resources']} files of {args.resources.name}/ are bundled")
+        with tempfile.TemporaryDirectory(prefix="workstation-smoke-") as tmp:
+            results["compliance"] = check_compliance(program, args.resources, Path(tmp))
+        if results["compliance"]:
+            print(f"ok  compliance: {results['compliance']}")
         results["bundle_mb"] = round(bundle_size_bytes(root) / 1_000_000, 1)
         runs = []
         for index in range(max(1, args.runs)):
