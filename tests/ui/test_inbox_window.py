@@ -27,7 +27,7 @@ def test_a_buyer_message_arrives_opens_with_enter_and_the_reply_reaches_the_plat
     qtbot.waitUntil(lambda: key in visible_keys(window), timeout=5000)
     assert window.inbox.unread_total == 1
     assert window.windowTitle().startswith("(1)")
-    assert "1 位买家等待" in window.waiting_counter.text()
+    qtbot.waitUntil(lambda: "1 位买家等待" in window.waiting_counter.text(), timeout=2000)
 
     window.inbox_panel.view.setFocus()
     window.inbox_panel.select_key(key)
