@@ -257,8 +257,9 @@ class GatewayConnector:
             return None
 
     def _media_base(self) -> str:
-        gateway = self._require_setup().gateway
-        parts = httpx.URL(gateway)
+        if self.credentials is None:
+            return ""
+        parts = httpx.URL(self.credentials.gateway)
         return f"{parts.scheme}://{parts.netloc.decode()}/"
 
     async def events(self, cursor: str | None) -> AsyncIterator[ShopEvent]:
