@@ -203,15 +203,24 @@ def _hold_spare_references() -> None:
 
 @pytest.fixture(autouse=True)
 def qt_garbage_on_qt_thread():
-    """Collect each test's garbage (its qasync loop, timers, widgets) on the Qt thread.
+    """Collect garbage only on the Qt thread while a side-panel test runs, and once at its end.
 
-    Left to the cyclic collector, they may be freed later from a worker thread (a store
-    or to_thread worker that happened to trigger a collection); a QObject destroyed there
-    leaves its timer registered and Qt then fires it at freed memory (seen as a segfault in
-    QTimerInfoList::activateTimers). Autouse, so it is torn down after qloop.
+    Left to the automatic collector, a cycle holding Qt objects (a finished qasync loop's
+    timers and notifiers, a widget with its slots) may be freed from whichever thread
+    triggers a collection — a store or to_thread worker — and a QObject destroyed there
+    leaves its timer registered, which Qt later fires at freed memory (seen as a segfault in
+    QTimerInfoList::activateTimers). Anki's Qt front end disables the automatic collector
+    and collects on the main thread for the same reason. Autouse, so its teardown runs after
+    qloop's and after pytest-qt closed the test's widgets.
     """
-    yield
-    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if enabled:
+            gc.enable()
 
 
 @pytest.fixture
