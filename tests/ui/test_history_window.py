@@ -171,3 +171,12 @@ def test_phone_numbers_are_masked_on_screen_until_the_reviewer_opts_in(qtbot, ar
         window.reveal_check.setChecked(True)
     assert window.model.index(0, 4).data() == "我要退款，电话13812348000"
     assert "13812348000" in window.replay.toPlainText()
+
+
+def test_ctrl_f_returns_to_the_search_box(qtbot, arun, services):
+    seed(services, conversation)
+    window = make_window(qtbot, arun, services)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search_edit.hasFocus, timeout=2000)

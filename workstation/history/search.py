@@ -123,7 +123,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def text_match(text: str) -> tuple[str, str, list] | None:
+def text_match(text: str) -> tuple[str, str] | None:
     """(FTS table, MATCH expression) for `text`, or None when only a scan can answer it."""
     if len(text) >= 3:
         return TRIGRAM_TABLE, _quote(text)

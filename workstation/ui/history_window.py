@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -182,6 +183,8 @@ class HistoryWindow(QMainWindow):
         layout.addLayout(bottom)
         self.setCentralWidget(central)
         self._import_progress.connect(self._show_import_progress)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(lambda: (self.search_edit.setFocus(), self.search_edit.selectAll()))
         self.file_dialog: QFileDialog | None = None
         self.shown_context: ConversationContext | None = None
 
