@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick_rs
 
@@ -21,22 +22,24 @@ from workstation.domain.verdict import Action, Category
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_LETTER = frozenset("abcdefghijklmnopqrstuvwxyz")
 _ASCII_ALNUM = _ASCII_LETTER | frozenset("0123456789")
-_MAX_COMBO_CHARS = 4      # words up to this length get every char/pinyin mix; longer ones full pinyin only
+_MAX_COMBO_CHARS = 6      # words up to this length get every char/pinyin mix; longer ones full pinyin only
 _SHORT_LATIN_EDGE = 5     # a Latin edge shorter than this must not touch other Latin letters (sb ≠ usb)
 _FREE_PINYIN = 7          # an all-Latin form this long may sit inside other letters (woshigaofang)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One way a listed word can appear in the `words` view."""
+    """A listed word."""
 
     word: str                 # as the team lead wrote it
     list_name: str            # file it came from
     category: Category | None  # None for benign words
     severity: Action
-    pinyin: bool              # this form is a pinyin spelling
-    guard_left: bool          # a short Latin edge: the neighbour must not be a Latin letter
-    guard_right: bool
+
+
+# One way a word can appear in the words view: (form, is_pinyin, guard_left, guard_right); a
+# guarded edge is a short Latin one whose neighbour must not be a Latin letter or digit.
+Form = tuple[str, bool, bool, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,23 @@ def _latin_edge(pattern: str, from_left: bool) -> int:
         else:
             break
     return n
+
+
+def _form(form: str, is_pinyin: bool) -> Form:
+    left = _latin_edge(form, True)
+    right = _latin_edge(form, False)
+    return (form, is_pinyin,
+            0 < left < _SHORT_LATIN_EDGE or (left == len(form) < _FREE_PINYIN),
+            0 < right < _SHORT_LATIN_EDGE or (right == len(form) < _FREE_PINYIN))
+
+
+@lru_cache(maxsize=None)
+def word_forms(canonical: str, with_pinyin: bool) -> tuple[Form, ...]:
+    """Cached, so reloading after a team lead adds one word only converts that word to pinyin."""
+    forms = [_form(canonical, False)]
+    if with_pinyin:
+        forms += [_form(f, True) for f in pinyin_forms(canonical)]
+    return tuple(forms)
 
 
 def pinyin_forms(canonical: str) -> list[str]:
@@ -90,28 +110,15 @@ class Lexicon:
     """All enabled words of all lists, ready to scan a words view."""
 
     def __init__(self, lists: dict[str, tuple[list[str], Category | None, Action]]):
-        patterns: dict[str, list[Entry]] = {}
-
-        def add(pattern: str, entry: Entry) -> None:
-            patterns.setdefault(pattern, []).append(entry)
-
+        patterns: dict[str, list[tuple[Entry, bool, bool]]] = {}
         for list_name, (words, category, severity) in lists.items():
             for word in words:
                 canonical = fold_words(word)
                 if not canonical:
                     continue
-                forms = [(canonical, False)]
-                if category is not None:
-                    forms += [(f, True) for f in pinyin_forms(canonical)]
-                for form, is_pinyin in forms:
-                    left = _latin_edge(form, True)
-                    right = _latin_edge(form, False)
-                    add(form, Entry(
-                        word=word, list_name=list_name, category=category, severity=severity,
-                        pinyin=is_pinyin,
-                        guard_left=0 < left < _SHORT_LATIN_EDGE or (left == len(form) < _FREE_PINYIN),
-                        guard_right=0 < right < _SHORT_LATIN_EDGE or (right == len(form) < _FREE_PINYIN),
-                    ))
+                entry = Entry(word, list_name, category, severity)
+                for form, _pinyin, guard_left, guard_right in word_forms(canonical, category is not None):
+                    patterns.setdefault(form, []).append((entry, guard_left, guard_right))
         self.patterns = list(patterns)
         self._entries = [patterns[p] for p in self.patterns]
         self.word_count = sum(len(words) for words, _, _ in lists.values())
@@ -131,11 +138,11 @@ class Lexicon:
         benign: list[WordMatch] = []
         n = len(words_view)
         for index, start, end in found:
-            for entry in self._entries[index]:
+            for entry, guard_left, guard_right in self._entries[index]:
                 # sb in usb or SB200 is part of a longer name, not the insult
-                if entry.guard_left and start > 0 and words_view[start - 1] in _ASCII_ALNUM:
+                if guard_left and start > 0 and words_view[start - 1] in _ASCII_ALNUM:
                     continue
-                if entry.guard_right and end < n and words_view[end] in _ASCII_ALNUM:
+                if guard_right and end < n and words_view[end] in _ASCII_ALNUM:
                     continue
                 (benign if entry.category is None else forbidden).append(WordMatch(entry, start, end))
         return forbidden, benign
