@@ -70,3 +70,36 @@ def test_a_word_hit_covers_exactly_the_listed_word(data, phrase, before, after):
         word = hit.rule.split(":", 1)[1]
         canonical = fold_words(word)
         assert fold_words(hit.match) in {canonical, *pinyin_forms(canonical)}
+
+
+MIXED_PHRASES = ["高仿", "精仿", "非正品", "复印版", "扫描版", "傻逼", "脑残", "弄死你", "代开发票", "加我微信",
+                 "私下交易", "我是平台客服", "我是拼多多官方客服", "你给我等着", "别家都是假货"]
+
+
+@st.composite
+def mixed_evasion(draw, phrase: str) -> str:
+    """Per character: pinyin or traditional or as is; maybe upper-case, full-width; noise between."""
+    import opencc
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(phrase)
+    to_traditional = opencc.OpenCC("s2t")
+    out = []
+    for i, ch in enumerate(phrase):
+        form = draw(st.sampled_from(["char", "pinyin", "traditional"]))
+        piece = syllables[i] if form == "pinyin" else to_traditional.convert(ch) if form == "traditional" else ch
+        if draw(st.booleans()):
+            piece = piece.upper()
+        if draw(st.booleans()):
+            piece = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in piece)
+        out.append(piece)
+        if i < len(phrase) - 1:
+            out.extend(draw(st.lists(NOISE, max_size=1)))
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), phrase=st.sampled_from(MIXED_PHRASES))
+def test_mixed_pinyin_traditional_fullwidth_evasions_still_block(data, phrase):
+    text = "亲，" + data.draw(mixed_evasion(phrase)) + "哦"
+    assert shipped_filter().check_text(text).blocked, text
