@@ -39,21 +39,21 @@ def test_key_case_round_trip():
     assert snake_keys(camel_keys(data)) == data
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["image_url", "card", "x"]) | st.text(max_size=6),
-                                                                 inner, max_size=4),
-    max_leaves=12)
+json_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.lists(st.text(max_size=4), max_size=3),
+    st.dictionaries(st.sampled_from(["image_url", "card", "x"]), st.text(max_size=6) | st.integers(), max_size=3))
 _CONNECTORS = {}
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=40)
 @given(st.dictionaries(st.sampled_from(["kind", "message_id", "conversation_id", "sender", "type", "sent_at", "cursor",
                                         "rating", "payload", "text", "buyer_id"]), json_values))
 def test_any_event_a_platform_sends_is_either_read_or_skipped_never_an_exception(data):
     from workstation.shops.registry import connector_for
 
     for platform in ("pdd", "kuaishou"):
-        connector = _CONNECTORS.setdefault(platform, connector_for(platform))
+        if platform not in _CONNECTORS:
+            _CONNECTORS[platform] = connector_for(platform)
+        connector = _CONNECTORS[platform]
         event = connector._shop_event(data)
         assert event is None or event.message.sent_at.tzinfo is not None

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import functools
 import json
 import logging
 import random
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator, Callable
@@ -58,6 +60,12 @@ class Refusal:
     retry_after: float = 0.0
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every connector: loading the CA bundle costs ~70 ms each time."""
+    return ssl.create_default_context()
+
+
 class GatewayConnector:
     platform: Platform
     operations: dict[str, str] = {}   # neutral operation -> the platform's method name
@@ -68,7 +76,7 @@ class GatewayConnector:
                  clock: Callable[[], datetime] = utc_now, credentials: Credentials | None = None,
                  rng: random.Random | None = None, retry: RetryPolicy = RetryPolicy(),
                  bucket: TokenBucket | None = None):
-        self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
+        self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT, verify=_tls_context())
         self._clock = clock
         self._rng = rng or random.Random()
         self._retry = retry
