@@ -1,5 +1,7 @@
 """Hypothesis properties from issue 6."""
 
+import functools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,14 +78,20 @@ MIXED_PHRASES = ["高仿", "精仿", "非正品", "复印版", "扫描版", "傻
                  "私下交易", "我是平台客服", "我是拼多多官方客服", "你给我等着", "别家都是假货"]
 
 
+@functools.cache
+def _to_traditional():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
 @st.composite
 def mixed_evasion(draw, phrase: str) -> str:
     """Per character: pinyin or traditional or as is; maybe upper-case, full-width; noise between."""
-    import opencc
     from pypinyin import lazy_pinyin
 
     syllables = lazy_pinyin(phrase)
-    to_traditional = opencc.OpenCC("s2t")
+    to_traditional = _to_traditional()
     out = []
     for i, ch in enumerate(phrase):
         form = draw(st.sampled_from(["char", "pinyin", "traditional"]))
