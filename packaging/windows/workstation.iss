@@ -4,8 +4,9 @@
 ;   iscc /DAppVersion=0.1.0 packaging\windows\workstation.iss
 ;
 ; Expects the PyInstaller output in dist\workstation and the generated icon in
-; build\pyinstaller\icons (both made by `pyinstaller packaging\workstation.spec`); every path can
-; be overridden with /DSourceDir=… /DIconFile=… /DOutputDir=…. Writes
+; build\pyinstaller\workstation\icons, both made by
+; `pyinstaller --distpath dist --workpath build/pyinstaller packaging\workstation.spec`; every path
+; can be overridden with /DSourceDir=… /DIconFile=… /DOutputDir=…. Writes
 ; dist\Workstation-<version>-windows-x64-setup.exe.
 ;
 ; Installs per user by default (agents rarely have admin rights; no UAC prompt), for all users
@@ -18,7 +19,7 @@
   #define SourceDir AddBackslash(SourcePath) + "..\..\dist\workstation"
 #endif
 #ifndef IconFile
-  #define IconFile AddBackslash(SourcePath) + "..\..\build\pyinstaller\icons\workstation.ico"
+  #define IconFile AddBackslash(SourcePath) + "..\..\build\pyinstaller\workstation\icons\workstation.ico"
 #endif
 #ifndef OutputDir
   #define OutputDir AddBackslash(SourcePath) + "..\..\dist"
