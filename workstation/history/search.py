@@ -208,7 +208,7 @@ def build_sql(
 _hit = HistoryHit._make
 
 # A date range holding more messages than this is not worth bounding first.
-ROWID_BOUND_SCAN_LIMIT = 20_000
+ROWID_BOUND_SCAN_LIMIT = 50_000  # a few ms of index-only scanning at most
 
 
 def _rowid_bounds(db: sqlite_utils.Database, since: int | None, until: int | None) -> tuple[int, int] | None:
