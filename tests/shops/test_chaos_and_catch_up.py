@@ -10,6 +10,7 @@ import pytest
 from tests.helpers.emulator import mounted_emulator
 from workstation.shops.base import NetworkDown, Outgoing, RateLimited, ShopError
 from workstation.shops.emulator.world import World
+from workstation.shops.http import RetryPolicy
 from workstation.shops.pdd import PddConnector
 from workstation.shops.registry import credentials_from_account
 
@@ -20,13 +21,14 @@ async def _persist(call, *args, attempts: int = 40):
         try:
             return await call(*args)
         except (NetworkDown, RateLimited):
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.01)
     raise AssertionError("chaos never let the call through")
 
 
 async def _signed_in_through_chaos(env, platform: str):
     for _ in range(40):
         connector = env.connector(platform)
+        connector._retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)  # quick backoff in tests
         try:
             await connector.sign_in(credentials_from_account(env.account(platform)))
             return connector
@@ -175,8 +177,8 @@ async def test_exactly_once_sending_under_chaos(platform):
                         recovered += 1
                         receipts[n] = found
                         break
-                except RateLimited:
-                    continue
+                except RateLimited as limited:
+                    await asyncio.sleep(min(limited.retry_after, 0.05))  # the engine waits retry_after
         sent = [e for e in env.world.shops[shop_id].events if e["sender"] == "agent"]
         assert len(sent) == 30 and len({e["idempotency_key"] for e in sent}) == 30
         assert [e["text"] for e in sent] == [f"第{n}条回复" for n in range(30)]

@@ -1,8 +1,9 @@
 """Per-account token bucket, so one busy shop never trips its platform's call limit.
 
-The figures sit a little under the limits the emulator enforces (see
-`workstation/shops/emulator/world.py`, `GATEWAY_LIMITS`); the real platforms publish
-per-API quotas per app and per shop, and these are deliberately conservative.
+The gateways count calls per shop in a sliding second; a full bucket plus one second's
+refill (`burst + per_second`) stays within what the emulator enforces
+(`workstation/shops/emulator/world.py`, `GATEWAY_LIMITS`). The real platforms publish
+per-API quotas per app and per shop; these are deliberately conservative.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ class Limit:
 
 # Calls per second per shop account, and how many may go at once after a quiet spell.
 PLATFORM_LIMITS: dict[Platform, Limit] = {
-    Platform.PDD: Limit(per_second=15.0, burst=30),
-    Platform.TAOBAO: Limit(per_second=15.0, burst=30),
-    Platform.DOUYIN: Limit(per_second=12.0, burst=24),
-    Platform.KUAISHOU: Limit(per_second=12.0, burst=24),
-    Platform.JD: Limit(per_second=10.0, burst=20),
+    Platform.PDD: Limit(per_second=10.0, burst=10),
+    Platform.TAOBAO: Limit(per_second=10.0, burst=10),
+    Platform.DOUYIN: Limit(per_second=8.0, burst=8),
+    Platform.KUAISHOU: Limit(per_second=8.0, burst=8),
+    Platform.JD: Limit(per_second=7.0, burst=7),
 }
 
 
