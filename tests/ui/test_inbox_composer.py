@@ -6,6 +6,7 @@ from collections import deque
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 
 from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, message  # noqa: F401 (fixtures)
 from tests.helpers.typing import type_text
@@ -98,3 +99,24 @@ def test_a_pasted_image_is_sent_and_a_refused_message_can_be_retried(qtbot, inbo
     qtbot.waitUntil(lambda: page.model.last_failed() is None, timeout=5000)
     assert shop.deliveries[0].outgoing.image.startswith(b"\x89PNG")
     qtbot.waitUntil(lambda: any(i.send_state is SendState.SENT for i in page.model.items), timeout=5000)
+
+
+def test_slash_opens_the_quick_replies_and_the_phrase_lands_in_the_composer(qtbot, inbox_rig):
+    from tests.quickreply.samples import personal_library, team_library
+    from workstation.quickreply.store import LibraryStore, TeamCache
+
+    store = LibraryStore(inbox_rig.services.paths.root)
+    store.save_team_cache(TeamCache(team_library(), None, None, "test"))
+    store.save_personal(personal_library())
+    window, page, shop = open_page(inbox_rig)
+    qtbot.waitUntil(lambda: "quick_replies" in inbox_rig.services.extras)
+    type_text(qtbot, page.composer.edit, "亲，")
+    qtbot.keyClick(page.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(page.composer.edit, Qt.Key.Key_Slash)
+    popup = page.findChild(QWidget, "phrasePopup")
+    assert popup is not None and popup.isVisible()
+    qtbot.keyClicks(popup.search_field, "fh")
+    assert popup.model.rowCount() > 0
+    qtbot.keyClick(popup.search_field, Qt.Key.Key_Return)
+    text = page.composer.text()
+    assert text.startswith("亲，\n") and "/" not in text and len(text) > 4

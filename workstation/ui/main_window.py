@@ -22,7 +22,7 @@ from workstation.ui.accounts_dialog import AccountsDialog
 from workstation.ui.alerts import AlertCenter
 from workstation.ui.conversation_tabs import ConversationTabs
 from workstation.ui.empty_state import EmptyState
-from workstation.ui.inbox_model import InboxModel, Role
+from workstation.ui.inbox_model import InboxModel, Role, display_nick
 from workstation.ui.inbox_panel import InboxPanel
 from workstation.ui.shortcuts import ShortcutSheet, build_actions
 from workstation.ui.sync_bridge import SyncBridge
@@ -199,8 +199,25 @@ class MainWindow(QMainWindow):
             self.loaded.emit()
             return
         await self.start_hub()
+        await self.prepare_quick_replies()
         self._update_counter()
         self.loaded.emit()
+
+    async def prepare_quick_replies(self) -> None:
+        """The `/` phrases in the composer; a library that cannot be read only costs the popup."""
+        if "quick_replies" in self.services.extras:
+            return
+        try:
+            from workstation.quickreply.service import QuickReplies
+
+            quick_replies = await asyncio.to_thread(QuickReplies, self.services.paths.root)
+            await quick_replies.prepare()
+        except Exception:
+            log.exception("quick replies are unavailable")
+            return
+        self.services.extras["quick_replies"] = quick_replies
+        for key in self.tabs.open_keys():
+            self.attach_phrases(self.tabs.page(key))
 
     async def start_hub(self) -> None:
         hub = self.services.hub
@@ -395,13 +412,21 @@ class MainWindow(QMainWindow):
             return
         from workstation.ui.phrase_popup import PhrasePopup
 
+        from workstation.quickreply.variables import ConversationContext
+
         popup = PhrasePopup(quick_replies, page)
         popup.phrase_chosen.connect(page.composer.insert_phrase)
-        conversation = page.conversation()
+        popup.dismissed.connect(page.composer.edit.setFocus)
 
         def open_popup():
+            conversation = page.conversation()
             if conversation is not None:
-                popup.set_context(popup._context, platform=conversation.platform, shop_id=conversation.shop_id)
+                shop = self.inbox.shop_info(conversation)
+                account = next((a for a in self.accounts if a.platform is conversation.platform
+                                and a.shop_id == conversation.shop_id), None)
+                context = ConversationContext(buyer_nick=display_nick(conversation.buyer_nick), shop_name=shop.name,
+                                              agent_nick=account.login.split(":")[-1] if account else "")
+                popup.set_context(context, platform=conversation.platform, shop_id=conversation.shop_id)
             edit = page.composer.edit
             popup.open_at(edit.mapToGlobal(edit.cursorRect().bottomLeft()))
 
