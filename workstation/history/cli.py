@@ -173,6 +173,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _short(value: float | None, missed: bool) -> str:
+    return "，未达标" if value is not None and missed else ""
+
+
 def _secs(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} 秒"
 
@@ -185,10 +189,11 @@ def format_report(report) -> str:
         lines.append("")
         lines.append(f"{Platform(shop.platform).label} · {shop.shop_name or shop.shop_id}（{shop.shop_id}）")
         if shop.platform is Platform.KUAISHOU:
-            lines.append(f"  3 分钟回复率 {_pct(shop.reply_rate_3min)}（考核线 70%）")
+            rate, good, bad = shop.reply_rate_3min, shop.good_rating_rate, shop.bad_attitude_rate
+            lines.append(f"  3 分钟回复率 {_pct(rate)}（考核线 70%{_short(rate, rate is not None and rate < 0.70)}）")
             lines.append(
-                f"  好评率 {_pct(shop.good_rating_rate)}（考核线 80%）"
-                f"  服务态度差比例 {_pct(shop.bad_attitude_rate)}（≤ 6%）"
+                f"  好评率 {_pct(good)}（考核线 80%{_short(good, good is not None and good < 0.80)}）"
+                f"  服务态度差比例 {_pct(bad)}（≤ 6%{_short(bad, bad is not None and bad > 0.06)}）"
             )
         if shop.effective_reply_daily is not None:
             counted = [d for d in shop.effective_reply_daily if d.consulting_buyers]
