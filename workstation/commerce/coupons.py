@@ -24,9 +24,12 @@ from workstation.commerce.errors import CouponOutcomeUnknown, CouponRefused, Com
 from workstation.commerce.money import china_time, threshold_text
 from workstation.commerce.records import CouponSend, CouponSendState
 from workstation.domain.commerce import Coupon, CouponKind
-from workstation.shops.base import NetworkDown, PlatformError, ShopConnector, ShopError
+from workstation.shops.base import NetworkDown, PlatformError, RateLimited, ShopConnector, ShopError
 
 log = logging.getLogger(__name__)
+
+MAX_RATE_LIMIT_WAIT = 3.0  # seconds worth waiting for once, instead of telling the agent to retry
+RATE_LIMIT_MARGIN = 0.2    # timers may fire a little early; arriving early earns another refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +128,7 @@ class CouponSender:
             coupon_title=coupon.title, idempotency_key=uuid.uuid4().hex, valid_to=coupon.valid_to)
         conversation_id = self.key[2]
         try:
-            grant = await asyncio.wait_for(
-                self.connector.send_coupon(conversation_id, self.buyer_id, coupon.coupon_id, record.idempotency_key),
-                self.call_timeout)
+            grant = await self._send_once_or_after_rate_limit(conversation_id, coupon, record)
         except NetworkDown as exc:
             if exc.request_sent:
                 log.info("coupon send %s: answer lost (%s); reconciling", record.id, exc)
@@ -154,6 +155,21 @@ class CouponSender:
             raise CommerceError(message) from exc
         return await self.worker.call(records.update_coupon_send, record.id, state=CouponSendState.GRANTED,
                                       grant_id=grant.grant_id, valid_to=grant.valid_to, error="")
+
+    async def _send_once_or_after_rate_limit(self, conversation_id: str, coupon: Coupon, record: CouponSend):
+        """A rate-limit refusal means the platform did not process the call: the same key may go
+        again after the short wait it asked for."""
+        try:
+            return await asyncio.wait_for(
+                self.connector.send_coupon(conversation_id, self.buyer_id, coupon.coupon_id, record.idempotency_key),
+                self.call_timeout)
+        except RateLimited as exc:
+            if exc.retry_after > MAX_RATE_LIMIT_WAIT:
+                raise
+            await asyncio.sleep(exc.retry_after + RATE_LIMIT_MARGIN)
+            return await asyncio.wait_for(
+                self.connector.send_coupon(conversation_id, self.buyer_id, coupon.coupon_id, record.idempotency_key),
+                self.call_timeout)
 
     async def _fail(self, record: CouponSend, message: str) -> None:
         await self.worker.call(records.update_coupon_send, record.id, state=CouponSendState.FAILED, error=message)

@@ -36,7 +36,7 @@ from workstation.commerce.records import CouponSend, CouponSendState
 from workstation.domain.commerce import Coupon, Order, Product
 from workstation.domain.messages import Conversation, MessageType, Sender
 from workstation.domain.verdict import DraftKind
-from workstation.shops.base import PlatformError, ShopConnector, ShopError
+from workstation.shops.base import PlatformError, RateLimited, ShopConnector, ShopError
 from workstation.store import messages as store
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ REMARK_LIMIT = 200  # the shortest buyer-remark limit among the platforms' endpo
 ORDERS_MAX_AGE = 60.0
 COUPONS_MAX_AGE = 30.0
 PRODUCTS_MAX_AGE = 120.0
+MAX_RATE_LIMIT_WAIT = 3.0  # seconds worth waiting for, once, instead of showing an error
+RATE_LIMIT_MARGIN = 0.2    # timers may fire a little early; arriving early earns another refusal
 
 
 def utc_now() -> datetime:
@@ -103,23 +105,35 @@ class ConversationCommerce:
     def buyer_id(self) -> str:
         return self.conversation.buyer_id
 
-    async def _call(self, doing: str, coro):
-        """Await a connector call; any failure becomes a CommerceError saying what to do."""
-        try:
-            return await asyncio.wait_for(coro, self.call_timeout)
-        except CommerceError:
-            raise
-        except (ShopError, asyncio.TimeoutError, TimeoutError, NotImplementedError) as exc:
-            log.info("%s for %s failed: %r", doing, self.key, exc)
-            if isinstance(exc, NotImplementedError):
-                raise CommerceError(f"{doing}失败：该平台暂不支持这个功能。") from exc
-            raise CommerceError(explain(exc, doing)) from exc
+    async def _call(self, doing: str, make, *, retry_rate_limit: bool = True):
+        """Await `make()` (a connector call); any failure becomes a CommerceError saying what to do.
+
+        A platform that answers "too many calls" with a short wait is asked once more after
+        that wait: the agent asked for one thing and should not have to click twice.
+        """
+        for attempt in (1, 2):
+            try:
+                return await asyncio.wait_for(make(), self.call_timeout)
+            except CommerceError:
+                raise
+            except RateLimited as exc:
+                if retry_rate_limit and attempt == 1 and exc.retry_after <= MAX_RATE_LIMIT_WAIT:
+                    log.info("%s for %s rate-limited; retrying in %.1fs", doing, self.key, exc.retry_after)
+                    await asyncio.sleep(exc.retry_after + RATE_LIMIT_MARGIN)
+                    continue
+                raise CommerceError(explain(exc, doing)) from exc
+            except (ShopError, asyncio.TimeoutError, TimeoutError, NotImplementedError) as exc:
+                log.info("%s for %s failed: %r", doing, self.key, exc)
+                if isinstance(exc, NotImplementedError):
+                    raise CommerceError(f"{doing}失败：该平台暂不支持这个功能。") from exc
+                raise CommerceError(explain(exc, doing)) from exc
+        raise AssertionError("unreachable")
 
     # ---- orders -----------------------------------------------------------------------------
 
     async def orders(self, *, refresh: bool = False) -> list[Order]:
         async def load():
-            found = await self._call("查询买家订单", self.connector.list_orders(self.buyer_id))
+            found = await self._call("查询买家订单", lambda: self.connector.list_orders(self.buyer_id))
             return sorted((masked(o) for o in found), key=lambda o: o.created_at, reverse=True)
 
         return await self.cache.get("orders", load, ORDERS_MAX_AGE, refresh=refresh)
@@ -130,7 +144,7 @@ class ConversationCommerce:
 
         async def load():
             try:
-                order = await self._call("查询订单", self.connector.get_order(number))
+                order = await self._call("查询订单", lambda: self.connector.get_order(number))
             except CommerceError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, PlatformError) and refusal_kind(cause) == "not_found":
@@ -149,7 +163,7 @@ class ConversationCommerce:
             records.log_contact_reveal, self.key, order_id=order.order_id, buyer_id=order.buyer_id,
             account_id=self.conversation.account_id, agent=self.agent)
         try:
-            contact = await self._call("查看收货信息", self.connector.reveal_order_contact(order.order_id))
+            contact = await self._call("查看收货信息", lambda: self.connector.reveal_order_contact(order.order_id))
         except CommerceError:
             await self.worker.call(records.finish_contact_reveal, reveal_id, "failed")
             raise
@@ -167,7 +181,7 @@ class ConversationCommerce:
 
     async def coupon_offers(self, *, refresh: bool = False) -> list[CouponOffer]:
         coupons = await self.cache.get(
-            "coupons", lambda: self._call("读取优惠券", self.connector.list_coupons(self.buyer_id)),
+            "coupons", lambda: self._call("读取优惠券", lambda: self.connector.list_coupons(self.buyer_id)),
             COUPONS_MAX_AGE, refresh=refresh)
         unresolved = await self.coupons_sender.unresolved()
         return offers(coupons, self.clock(), unresolved)
@@ -242,7 +256,7 @@ class ConversationCommerce:
         if not state.allowed:
             raise RatingNotAllowed(state.reason)
         try:
-            await self._call("邀请评价", self.connector.invite_rating(self.key[2]))
+            await self._call("邀请评价", lambda: self.connector.invite_rating(self.key[2]))
         except CommerceError as exc:
             cause = exc.__cause__
             if isinstance(cause, PlatformError) and "已邀请" in f"{cause} {cause.platform_message}":
@@ -278,7 +292,7 @@ class ConversationCommerce:
     async def push_remark(self, note: store.BuyerNote) -> None:
         text = remark_text(note)
         try:
-            await self._call("同步买家备注", self.connector.set_buyer_remark(self.buyer_id, text))
+            await self._call("同步买家备注", lambda: self.connector.set_buyer_remark(self.buyer_id, text))
         except CommerceError as exc:
             cause = exc.__cause__
             if isinstance(cause, NotImplementedError) or (
@@ -291,14 +305,14 @@ class ConversationCommerce:
     async def products(self, query: str = "", *, refresh: bool = False) -> list[ProductOffer]:
         query = query.strip()
         found = await self.cache.get(
-            f"products:{query}", lambda: self._call("搜索商品", self.connector.list_products(query)),
+            f"products:{query}", lambda: self._call("搜索商品", lambda: self.connector.list_products(query)),
             PRODUCTS_MAX_AGE, refresh=refresh)
         texts, mentioned = await self.worker.call(_buyer_mentions, self.key)
         return rank(found, texts, mentioned)
 
     async def send_product_card(self, product: Product, *, confirmed_warning: bool = False) -> int:
         """Check the product is still on sale (it may have been removed meanwhile), then send its card."""
-        current = await self._call("检查商品", self.connector.list_products(product.title))
+        current = await self._call("检查商品", lambda: self.connector.list_products(product.title))
         fresh = next((p for p in current if p.product_id == product.product_id), None)
         if fresh is None or not fresh.on_sale or fresh.stock <= 0:
             self.cache.forget("products")
