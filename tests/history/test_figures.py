@@ -257,6 +257,10 @@ def test_agents_consulting_buyers_reply_rate_and_sales(db):
     chat.agent("b2", "2026-11-03 11:00:40", agent="a2")
     chat.buyer("b2", "2026-11-03 11:01:00", type=MessageType.ORDER_CARD,
                payload={"order_id": "o2", "amount_fen": 5_000, "status": "unpaid"})
+    # As the side panel sends them: the card under payload["card"], the state as status_text.
+    chat.agent("b2", "2026-11-03 11:02:00", agent="a2", type=MessageType.ORDER_CARD,
+               payload={"card": {"type": "order_card", "order_id": "o3", "amount_fen": 9_900,
+                                 "status_text": "待付款"}, "idempotency_key": "k"})
     chat.buyer("b3", "2026-11-03 12:00:00")  # nobody received or answered
     agents = {a.agent_id: a for a in report(db).agents}
     assert (agents["a1"].consulting_buyers, agents["a1"].reply_rate) == (1, 1.0)
@@ -300,3 +304,15 @@ def test_every_figure_has_help_text():
 def test_until_before_since_is_refused(db):
     with pytest.raises(ValueError):
         compute_report(db, date(2026, 11, 2), date(2026, 11, 1))
+
+
+def test_order_cards_sent_from_the_side_panel_count_as_sales_once(db):
+    chat = Chat(db, Platform.PDD)
+    chat.buyer("b1", "2026-11-03 10:00:00")
+    chat.agent("b1", "2026-11-03 10:00:30", agent="a1")
+    card = {"type": "order_card", "order_id": "o9", "amount_fen": 25_000, "status_text": "待发货"}
+    for minute in ("01", "02"):  # the same order shown twice is one sale
+        chat.agent("b1", f"2026-11-03 10:{minute}:00", agent="a1", type=MessageType.ORDER_CARD,
+                   payload={"card": card, "idempotency_key": minute})
+    agent = {a.agent_id: a for a in report(db).agents}["a1"]
+    assert (agent.sales_fen, agent.paying_buyers, agent.conversion, agent.avg_order_value_fen) == (25_000, 1, 1.0, 25_000)

@@ -60,7 +60,11 @@ GENERIC_REPLY_LIMIT_MS = 180_000
 RESPONSE_BUCKETS_S = (10, 30, 60, 100, 180, 300, 3600)
 
 _SHOP_SENDERS = ("agent", "bot")
-_UNPAID = {"unpaid", "cancelled", "canceled", "closed", "wait_pay", "待付款", "已取消", "已关闭", "交易关闭"}
+# Order states that are not a sale (yet, or any more).
+_UNPAID = {
+    "unpaid", "cancelled", "canceled", "closed", "wait_pay", "refunded",
+    "待付款", "未付款", "已取消", "已关闭", "交易关闭", "已退款", "退款成功",
+}
 
 FIGURE_HELP: dict[str, str] = {
     "reply_rate_3min": (
@@ -485,20 +489,27 @@ class _Accumulator:
                 shop.bad_attitude += 1
 
     def _order(self, shop: ShopFigures, row: tuple) -> None:
+        """An order card sent in the conversation links that order to the buyer's consultation.
+
+        Live messages carry the card as payload["card"] (workstation.commerce.outgoing.order_card:
+        order_id, amount_fen, status_text); a bare card dict is accepted too.
+        """
         try:
-            card = json.loads(row[_CARD])
+            payload = json.loads(row[_CARD])
         except ValueError:
             return
+        card = payload.get("card") if isinstance(payload, dict) and isinstance(payload.get("card"), dict) else payload
         if not isinstance(card, dict) or not card.get("order_id"):
             return
-        if not isinstance(card.get("amount_fen"), int):
+        amount = card.get("amount_fen")
+        if not isinstance(amount, int) or isinstance(amount, bool):
             return
         self.order_data_shops.add(shop.key)
-        status = str(card.get("status", "")).lower()
+        status = str(card.get("status") or card.get("status_text") or "").lower()
         if card.get("paid") is False or status in _UNPAID:
             return
         key = (shop.platform.value, shop.shop_id, row[_BUYER], china_day(row[_T]))
-        self.orders[(shop.platform.value, shop.shop_id, str(card["order_id"]))] = (key, card["amount_fen"])
+        self.orders[(shop.platform.value, shop.shop_id, str(card["order_id"]))] = (key, amount)
 
     def finish(self, since: date, until: date) -> Report:
         first_day, last_day = (since - date(1970, 1, 1)).days, (until - date(1970, 1, 1)).days
