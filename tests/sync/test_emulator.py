@@ -1,95 +1,151 @@
-"""The real engine and the real connectors against the platform emulator, in-process, with chaos on."""
+"""The real engine and the five real connectors against the platform emulator.
+
+The emulator runs under uvicorn in a thread of this process (real loopback HTTP and
+WebSocket), with chaos on where the test says so; the world is only touched on the
+emulator's own loop (`handle.call`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 
 import pytest
-from httpx_ws.transport import ASGIWebSocketTransport
+import pytest_asyncio
 
 from tests.sync.conftest import FAST, RecordingListener, wait_until
 from workstation.domain.messages import Sender
 from workstation.domain.platforms import Platform
 from workstation.domain.verdict import DraftKind, OutgoingDraft
-from workstation.shops.emulator import GATEWAY_PATHS, create_app
+from workstation.shops.emulator_cli import start_emulator_in_thread
 from workstation.store import messages as store
 from workstation.sync import AccountState, SyncHub
 from workstation.sync.enrol import enrol_emulator_accounts
 
-BASE = "http://emulator"
-CONNECTORS = {
-    Platform.PDD: ("workstation.shops.pdd", "PddConnector"),
-    Platform.TAOBAO: ("workstation.shops.taobao", "TaobaoConnector"),
-    Platform.DOUYIN: ("workstation.shops.douyin", "DouyinConnector"),
-    Platform.KUAISHOU: ("workstation.shops.kuaishou", "KuaishouConnector"),
-    Platform.JD: ("workstation.shops.jd", "JdConnector"),
-}
+
+class Emulated:
+    def __init__(self, handle, accounts):
+        self.handle = handle
+        self.world = handle.world
+        self.accounts = accounts
+
+    def shop(self, account):
+        return self.world.shops[account.shop_id]
+
+    def say(self, account, text, buyer=None):
+        return self.handle.call(lambda: self.world.inject_buyer_message(account.shop_id, text, buyer_id=buyer)["conversation_id"])
+
+    def truth(self) -> list[dict]:
+        ids = {a.shop_id for a in self.accounts}
+        return self.handle.call(lambda: [dict(e) for s in ids for e in self.world.shops[s].events])
 
 
-def available_platforms() -> list[Platform]:
-    found = []
-    for platform, (module, _) in CONNECTORS.items():
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            continue
-        found.append(platform)
-    return found
+async def emulated(worker, *, chaos=0.0, seed=3, shops_per_platform=1):
+    handle = start_emulator_in_thread(seed=seed, chaos=chaos, buyers_per_minute=0, shops_per_platform=shops_per_platform)
+    accounts = await enrol_emulator_accounts(worker, handle.accounts())
+    return Emulated(handle, accounts)
 
 
-def factory(transport):
-    def make(account):
-        module, name = CONNECTORS[account.platform]
-        return getattr(importlib.import_module(module), name)(transport=transport)
-    return make
+@pytest_asyncio.fixture
+async def hub_factory(worker):
+    hubs, handles = [], []
+
+    async def make(*, chaos=0.0, seed=3, shops_per_platform=1, env=None):
+        env = env or await emulated(worker, chaos=chaos, seed=seed, shops_per_platform=shops_per_platform)
+        handles.append(env.handle)
+        hub = SyncHub(worker, policy=FAST)
+        listener = RecordingListener()
+        hub.add_listener(listener)
+        hubs.append(hub)
+        return env, hub, listener
+
+    yield make
+    for hub in hubs:
+        await hub.stop()
+    for handle in set(handles):
+        await asyncio.to_thread(handle.stop)
 
 
-async def stored_message_ids(worker) -> list[str]:
-    return await worker.call(lambda db: [r[0] for r in db.execute("SELECT message_id FROM messages").fetchall()])
+def all_connected(hub, accounts):
+    return all(hub.state(a.id)[0] is AccountState.CONNECTED for a in accounts)
 
 
 @pytest.mark.asyncio
-async def test_chaos_nothing_lost_nothing_doubled_both_ways(worker):
-    platforms = available_platforms()
-    assert platforms, "no connector is importable"
-    app = create_app(seed=7, chaos=0.15, buyers_per_minute=0, shops_per_platform=2)
-    world = app.state.emulator
-    shops = [s for s in world.shops.values() if s.platform in platforms]
-    rows = [s.account(BASE, GATEWAY_PATHS[s.platform]) for s in shops]
-    accounts = await enrol_emulator_accounts(worker, rows)
-    listener = RecordingListener()
-    replies: list[int] = []
-    async with ASGIWebSocketTransport(app) as transport:
-        hub = SyncHub(worker, connector_factory=factory(transport), policy=FAST)
-        hub.add_listener(listener)
-        try:
-            await hub.start(accounts)
-            await wait_until(lambda: all(hub.state(a.id)[0] is AccountState.CONNECTED for a in accounts), timeout=20)
-            for round_ in range(6):
-                for shop in shops:
-                    world.inject_buyer_message(shop.shop_id, f"第{round_}个问题：什么时候发货？",
-                                               buyer_id=f"{shop.shop_id}-buyer{round_ % 3}")
-                await asyncio.sleep(0.2)
-                # an agent answers every conversation with a buyer waiting
-                for conversation in await worker.call(store.list_conversations, waiting_only=True):
-                    draft = OutgoingDraft(kind=DraftKind.TEXT, text=f"亲，第{round_}轮为您查询中，请稍等")
-                    replies.append(await hub.send(conversation.key, draft, confirmed_warning=True))
-            truth = {e["message_id"] for s in shops for e in s.events}
-            await wait_until(lambda: len(listener.messages) >= len(truth), timeout=30, interval=0.1)
-            await wait_until(
-                lambda: sum(r["state"] == "sent" for r in {r["id"]: r for r in listener.outbox}.values()) == len(replies),
-                timeout=30, interval=0.1)
-        finally:
-            await hub.stop()
-    truth_events = [e for s in shops for e in s.events]
-    stored = await stored_message_ids(worker)
+async def test_chaos_nothing_lost_nothing_doubled_both_ways(hub_factory, worker):
+    env, hub, listener = await hub_factory(chaos=0.15, seed=7, shops_per_platform=2)
+    assert {a.platform for a in env.accounts} == set(Platform)
+    await hub.start(env.accounts)
+    await wait_until(lambda: all_connected(hub, env.accounts), timeout=20)
+    replies = []
+    for round_ in range(5):
+        for account in env.accounts:
+            env.say(account, f"第{round_}个问题：什么时候发货？", buyer=f"{account.shop_id}-buyer{round_ % 3}")
+        await asyncio.sleep(0.3)
+        # an agent answers every conversation with a buyer waiting
+        for conversation in await worker.call(store.list_conversations, waiting_only=True):
+            draft = OutgoingDraft(kind=DraftKind.TEXT, text=f"亲，第{round_}轮为您查询中，请稍等")
+            replies.append(await hub.send(conversation.key, draft, confirmed_warning=True))
+    await wait_until(lambda: sum(r["state"] == "sent" for r in {r["id"]: r for r in listener.outbox}.values())
+                     == len(replies), timeout=40, interval=0.1)
+    truth = env.truth()
+    await wait_until(lambda: {m.message_id for m in listener.messages} >= {e["message_id"] for e in truth},
+                     timeout=40, interval=0.1)
+    stored = await worker.call(lambda db: [r[0] for r in db.execute("SELECT message_id FROM messages")])
     assert len(stored) == len(set(stored))
-    assert {e["message_id"] for e in truth_events} <= set(stored)
+    assert {e["message_id"] for e in truth} <= set(stored)
     # each agent reply reached the platform exactly once
-    agent_keys = [e.get("idempotency_key") for e in truth_events if e.get("sender") == "agent"]
+    agent_keys = [e.get("idempotency_key") for e in truth if e.get("sender") == "agent"]
     assert len(agent_keys) == len(set(agent_keys)) == len(replies)
-    assert world.stats["agent_duplicates_refused"] == 0
-    buyer_truth = [e for e in truth_events if e.get("sender") == "buyer"]
-    assert len(buyer_truth) == 6 * len(shops)
-    assert {m.message_id for m in listener.messages if m.sender is Sender.BUYER} == {e["message_id"] for e in buyer_truth}
+    assert env.handle.call(lambda: env.world.stats["agent_duplicates_refused"]) == 0
+    buyer_truth = {e["message_id"] for e in truth if e.get("sender") == "buyer" and e.get("kind") == "message"}
+    assert len(buyer_truth) == 5 * len(env.accounts)
+    heard = [m.message_id for m in listener.messages if m.sender is Sender.BUYER and m.event is None]
+    assert sorted(heard) == sorted(buyer_truth)  # each heard once
+
+
+@pytest.mark.asyncio
+async def test_a_throttled_shop_and_a_revoked_one_leave_the_others_working(hub_factory, worker):
+    env, hub, listener = await hub_factory()
+    throttled, revoked, *healthy = env.accounts
+    await hub.start(env.accounts)
+    await wait_until(lambda: all_connected(hub, env.accounts), timeout=20)
+    conversations = {a.id: env.say(a, "你好，发什么快递？") for a in env.accounts}
+    await wait_until(lambda: {m.shop_id for m in listener.messages} >= {a.shop_id for a in env.accounts}, timeout=15)
+    env.handle.call(env.world.throttle, throttled.shop_id, 600)   # 429 for ten minutes
+    env.handle.call(env.world.revoke_tokens, revoked.shop_id)     # the shop owner withdrew the authorisation
+    for account in env.accounts:
+        env.say(account, "能发顺丰吗？")
+    await wait_until(lambda: hub.state(revoked.id)[0] is AccountState.NEEDS_LOGIN, timeout=15)
+    assert "重新登录" in hub.state(revoked.id)[1]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await wait_until(lambda: {m.shop_id for m in listener.messages if m.text == "能发顺丰吗？"}
+                     >= {a.shop_id for a in healthy}, timeout=15)
+    # the healthy shops answer, while one shop is throttled and another needs login
+    for account in healthy:
+        key = (account.platform.value, account.shop_id, conversations[account.id])
+        await hub.send(key, OutgoingDraft(kind=DraftKind.TEXT, text="亲，默认发中通快递"))
+    await wait_until(lambda: sum(r["state"] == "sent" for r in listener.outbox) == len(healthy), timeout=15)
+    assert loop.time() - started < 10
+    # the throttled shop says so, and its reply waits in the outbox instead of failing at once
+    key = (throttled.platform.value, throttled.shop_id, conversations[throttled.id])
+    waiting_id = await hub.send(key, OutgoingDraft(kind=DraftKind.TEXT, text="亲，在的"))
+    await wait_until(lambda: any(r["id"] == waiting_id and "限流" in r["last_error"] for r in listener.outbox), timeout=10)
+    state, detail = hub.state(throttled.id)
+    assert state in (AccountState.CONNECTED, AccountState.RECONNECTING) and "限流" in detail
+    assert (await worker.call(store.get_outbox, waiting_id))["state"] == "queued"
+
+
+@pytest.mark.asyncio
+async def test_after_a_restart_the_engine_reuses_tokens_and_catches_up_what_came_while_it_was_off(hub_factory, worker):
+    env, first, _ = await hub_factory()
+    await first.start(env.accounts)
+    await wait_until(lambda: all_connected(first, env.accounts), timeout=20)
+    await first.stop()
+    tokens_issued = env.handle.call(lambda: len(env.world.access))
+    for account in env.accounts:
+        env.say(account, "人呢？怎么没人回")
+    _, second, listener = await hub_factory(env=env)
+    await second.start(env.accounts)
+    truth = {e["message_id"] for e in env.truth()}
+    await wait_until(lambda: {m.message_id for m in listener.messages} >= truth, timeout=20)
+    assert env.handle.call(lambda: len(env.world.access)) == tokens_issued  # signed in with the stored tokens

@@ -32,6 +32,7 @@ from workstation.sync.listener import Listeners, SyncListener
 from workstation.sync.policy import SyncPolicy
 from workstation.sync.session import AccountSession
 from workstation.sync.state import AccountState
+from workstation.sync.timeouts import within
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class SyncHub:
 
     async def _tell_platform_read(self, session: AccountSession, conversation_id: str) -> None:
         try:
-            await asyncio.wait_for(session.connector.mark_read(conversation_id), self.policy.call_timeout_s)
+            await within(self.policy.call_timeout_s, session.connector.mark_read(conversation_id))
         except Exception as exc:
             log.info("%s: marking %s read on the platform failed: %s", session.account.key, conversation_id, exc)
 

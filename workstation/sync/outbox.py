@@ -23,6 +23,7 @@ from workstation.store import messages as store
 from workstation.sync.backoff import Backoff
 from workstation.sync.errors import CannotRetry
 from workstation.sync.state import AccountState
+from workstation.sync.timeouts import wait_event, within
 
 if TYPE_CHECKING:
     from workstation.sync.session import AccountSession
@@ -123,10 +124,7 @@ class Outbox:
             if self._session.state is AccountState.NEEDS_LOGIN:
                 return False
             self._wakeup.clear()
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), 0.5)
-            except TimeoutError:
-                pass
+            await wait_event(self._wakeup, 0.5)
         return True
 
     def _outgoing(self, row: dict) -> Outgoing:
@@ -167,9 +165,9 @@ class Outbox:
                     row = await self._set(outbox_id, SendState.UNCERTAIN)
                 await asyncio.sleep(policy.reconcile_delay_s)
                 try:
-                    receipt = await asyncio.wait_for(
-                        session.connector.find_sent(outgoing.conversation_id, outgoing.idempotency_key),
+                    receipt = await within(
                         policy.call_timeout_s,
+                        session.connector.find_sent(outgoing.conversation_id, outgoing.idempotency_key),
                     )
                 except AuthExpired:
                     if not await session.recover_auth(generation):
@@ -193,7 +191,7 @@ class Outbox:
             sends += 1
             row = await self._set(outbox_id, SendState.SENDING, count_attempt=True)
             try:
-                receipt = await asyncio.wait_for(session.connector.send(outgoing), policy.send_timeout_s)
+                receipt = await within(policy.send_timeout_s, session.connector.send(outgoing))
             except AuthExpired:
                 # The gateway checks the token before anything else: the message was not taken.
                 if not await session.recover_auth(generation):
@@ -203,6 +201,7 @@ class Outbox:
                 continue
             except RateLimited as exc:
                 sends -= 1  # a refusal, not a try; bounded by time instead
+                session.note_rate_limited(exc)
                 delay = max(exc.retry_after, backoff.next_delay())
                 rate_limited_for += delay
                 if rate_limited_for > policy.max_rate_limited_wait_s:

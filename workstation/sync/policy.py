@@ -20,3 +20,4 @@ class SyncPolicy:
     max_reconcile_attempts: int = 8
     max_rate_limited_wait_s: float = 300.0
     catch_up_page: int = 200
+    stop_timeout_s: float = 5.0

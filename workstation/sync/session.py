@@ -27,6 +27,7 @@ from workstation.sync.listener import Listeners
 from workstation.sync.outbox import Outbox
 from workstation.sync.policy import SyncPolicy
 from workstation.sync.state import AccountState
+from workstation.sync.timeouts import wait_event, within
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +107,25 @@ class AccountSession:
 
     async def stop(self) -> None:
         self._stopping = True
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Cancel again while any task still runs: a library may swallow one cancellation
+        # (asyncio.wait_for on 3.11 does), and a connector stuck in its own clean-up must
+        # not hold up quitting the app.
+        stuck = {task for task in self._tasks.values() if not task.done()}
+        deadline = asyncio.get_running_loop().time() + self.policy.stop_timeout_s
+        while stuck and asyncio.get_running_loop().time() < deadline:
+            for task in stuck:
+                task.cancel()
+            _, stuck = await asyncio.wait(stuck, timeout=0.5)
+        if stuck:
+            for task in stuck:
+                log.warning("%s: task %s did not stop within %.0fs", self.account.key, task.get_name(),
+                            self.policy.stop_timeout_s)
+                for line in task.get_stack(limit=8):
+                    log.warning("  at %s:%s", line.f_code.co_filename, line.f_lineno)
         if self._persisting:  # let a keyring write in progress finish rather than tear it
             await asyncio.wait(list(self._persisting), timeout=5)
         try:
-            await asyncio.wait_for(self.connector.aclose(), 5)
+            await within(5, self.connector.aclose())
         except Exception:
             log.warning("%s: closing the connector failed", self.account.key, exc_info=True)
 
@@ -135,7 +147,7 @@ class AccountSession:
         await self._signed_in.wait()
 
     async def _call(self, awaitable):
-        return await asyncio.wait_for(awaitable, self.policy.call_timeout_s)
+        return await within(self.policy.call_timeout_s, awaitable)
 
     async def _sign_in(self) -> None:
         """Reuse the stored token, else refresh it, else sign in with the stored secrets."""
@@ -328,12 +340,9 @@ class AccountSession:
 
     async def _sweep_loop(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._sweep_soon.wait(), self.policy.sweep_interval_s * random.uniform(0.8, 1.2))
+            if await wait_event(self._sweep_soon, self.policy.sweep_interval_s * random.uniform(0.8, 1.2)):
                 self._sweep_soon.clear()
                 await asyncio.sleep(self.policy.post_connect_catch_up_s)
-            except TimeoutError:
-                pass
             if self.state is not AccountState.CONNECTED:
                 continue
             generation = self.token_generation
@@ -341,13 +350,24 @@ class AccountSession:
                 new = await self.catch_up()
                 if new:
                     log.info("%s: catch-up found %d events the push had not delivered", self.account.key, new)
+                if self.state is AccountState.CONNECTED and self.detail:
+                    self._set_state(AccountState.CONNECTED, "")  # the limit has passed
             except AuthExpired:
                 if not await self.recover_auth(generation):
                     return
+            except RateLimited as exc:
+                self.note_rate_limited(exc)
+                await asyncio.sleep(exc.retry_after)
             except (ShopError, TimeoutError, OSError) as exc:
                 log.info("%s: periodic catch-up failed: %s", self.account.key, _describe(exc))
             except Exception:
                 log.exception("%s: periodic catch-up failed", self.account.key)
+
+    def note_rate_limited(self, exc: RateLimited) -> None:
+        """The push still works but calls are refused: say so on the account (shown on hover)."""
+        log.info("%s: rate limited for %.0fs: %s", self.account.key, exc.retry_after, exc)
+        if self.state is AccountState.CONNECTED:
+            self._set_state(AccountState.CONNECTED, f"平台限流，约 {exc.retry_after:.0f} 秒后恢复（{_describe(exc)}）")
 
     def _accept(self, events: list) -> list[Message]:
         """Keep the well-formed events of this shop; log and skip the rest."""
