@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -33,6 +34,9 @@ def default_word_dir() -> Path:
     override = os.environ.get("WORKSTATION_COMPLIANCE_DIR")
     if override:
         return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller build unpacks resources/ here
+    if bundle and (Path(bundle) / "resources" / "compliance").is_dir():
+        return Path(bundle) / "resources" / "compliance"
     return Path(__file__).resolve().parents[2] / "resources" / "compliance"
 
 
