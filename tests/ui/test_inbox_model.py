@@ -126,3 +126,27 @@ def test_the_panel_paints_every_urgency_and_ticks_without_touching_the_model(qtb
     assert panel.tabs.tabText(0) == "待回复 4"
     assert model.index(1, 0).data(Role.DEADLINE) is not None
     assert model.data(QModelIndex()) is None
+
+
+def test_the_message_model_passes_the_model_tester_and_claims_its_pending_bubbles(qtmodeltester):
+    from workstation.domain.messages import Message, Sender, SendState
+    from workstation.ui.message_view import MessageModel
+
+    def msg(n, sender=Sender.BUYER, **kw):
+        return Message(Platform.PDD, "p1", "c1", f"m{n}", sender, NOW + timedelta(seconds=n), text=f"第{n}条", **kw)
+
+    model = MessageModel()
+    model.append([MessageModel.make_item(msg(n)) for n in range(3, 6)])
+    model.prepend([MessageModel.make_item(msg(n)) for n in range(0, 3)])
+    qtmodeltester.check(model)
+    model.upsert_outbox({"id": 7, "state": "sending", "text": "稍等", "type": "text", "payload": {},
+                         "idempotency_key": "k7"})
+    assert model.rowCount() == 7 and model.items[-1].send_state is SendState.SENDING
+    model.upsert_outbox({"id": 7, "state": "sent", "text": "稍等", "type": "text", "payload": {},
+                         "idempotency_key": "k7", "message_id": "m9"})
+    model.append([MessageModel.make_item(msg(9, Sender.AGENT, payload={"idempotency_key": "k7"}))])
+    assert model.rowCount() == 7                      # the sent message took the pending bubble's place
+    assert model.items[-1].message.message_id == "m9" and model.items[-1].send_state is SendState.SENT
+    model.append([MessageModel.make_item(msg(9, Sender.AGENT))])  # a duplicate echo is ignored
+    assert model.rowCount() == 7
+    qtmodeltester.check(model)

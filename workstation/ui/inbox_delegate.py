@@ -74,8 +74,14 @@ class InboxDelegate(QStyledItemDelegate):
         pad = 8
         mark_size = line + 6
         mark = QRectF(rect.left() + 10, rect.top() + (rect.height() - mark_size) / 2, mark_size, mark_size)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(conversation.platform.brand_colour))
+        brand = QColor(conversation.platform.brand_colour)
+        background = palette.color(QPalette.ColorRole.Base)
+        # 抖店's near-black mark needs an outline on a dark list to stay visible.
+        if abs(brand.lightness() - background.lightness()) < 60:
+            painter.setPen(QColor(255, 255, 255, 110) if background.lightness() < 128 else QColor(0, 0, 0, 60))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(brand)
         painter.drawRoundedRect(mark, 6, 6)
         bold, bold_metrics = fonts["bold"]
         painter.setFont(bold)

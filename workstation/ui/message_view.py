@@ -471,10 +471,11 @@ class BubbleDelegate(QStyledItemDelegate):
             if item.send_state is SendState.FAILED and item.error:
                 label = f"{label}：{item.error}"
             painter.setPen(QColor("#dc2626") if item.send_state is SendState.FAILED else dim)
-            width = min(small_metrics.horizontalAdvance(label), rect.width() - 2 * self.MARGIN)
+            room = rect.width() - 2 * self.MARGIN
+            shown = small_metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
+            width = min(small_metrics.horizontalAdvance(shown) + 2, room)
             state_rect = QRect(rect.right() - self.MARGIN - width, top, width, small_metrics.height())
-            painter.drawText(state_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             small_metrics.elidedText(label, Qt.TextElideMode.ElideRight, width))
+            painter.drawText(state_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
             if item.send_state is SendState.FAILED and item.outbox_id is not None:
                 self.retry_rects[index.row()] = state_rect.united(bubble)
             else:
