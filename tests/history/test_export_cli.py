@@ -188,3 +188,29 @@ def test_the_commands_work_wired_like_the_top_level_parser(data_dir, tmp_path, c
     capsys.readouterr()
     assert args._run(args) == 0
     assert json.loads(capsys.readouterr().out)["shops"][0]["shop_id"] == "p1"
+
+
+def test_order_cards_keep_their_sales_facts_through_export_and_import(db, data_dir, tmp_path):
+    from workstation.domain.messages import MessageType
+    from workstation.history.figures import compute_report
+
+    chat = Chat(db, Platform.PDD, "p1")
+    chat.buyer("b1", "2026-11-03 10:00:00", "拍好了")
+    chat.agent("b1", "2026-11-03 10:00:10", "订单号 o1", agent="a1", type=MessageType.ORDER_CARD,
+               payload={"card": {"type": "order_card", "order_id": "o1", "amount_fen": 12_800,
+                                 "status_text": "待发货", "receiver_phone": "13812348000"},
+                        "idempotency_key": "secret-ish"})
+    for query in (HistoryQuery(text="订单"), HistoryQuery()):  # the last, complete one is imported
+        out = tmp_path / "a.jsonl"
+        export_messages(rows_in_range(db, query), out, "jsonl")
+        text = out.read_text(encoding="utf-8")
+        card = next(json.loads(x) for x in text.splitlines() if "card" in json.loads(x))["card"]
+        assert card == {"order_id": "o1", "status_text": "待发货", "amount_fen": 12_800}
+        assert "13812348000" not in text and "idempotency_key" not in text
+    other = tmp_path / "other"
+    other.mkdir()
+    assert run(other, "history", "import", str(out)) == 0
+    copy = open_store(other / DATABASE_NAME)
+    agent = {a.agent_id: a for a in compute_report(copy, date(2026, 11, 1), date(2026, 11, 30)).agents}["a1"]
+    assert (agent.sales_fen, agent.conversion) == (12_800, 1.0)
+    copy.conn.close()

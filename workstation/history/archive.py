@@ -103,11 +103,16 @@ def parse_row(record: Any, *, now: datetime | None = None) -> dict:
             if not isinstance(raw_reasons, list) or not all(isinstance(r, str) for r in raw_reasons):
                 raise ArchiveRowError("字段 rating_reasons 应为文本列表，例如 [\"服务态度差\"]")
             reasons = json.dumps(raw_reasons, ensure_ascii=False)
+    payload = "{}"
+    if message_type in CARD_TYPES and isinstance(record.get("card"), dict):
+        card = {k: v for k, v in record["card"].items() if k in CARD_KEYS and isinstance(v, (str, int))}
+        if card:
+            payload = json.dumps({"card": card}, ensure_ascii=False)
     row.update(
         platform=platform, sender=sender, type=message_type,
         event=event, rating=rating, rating_reasons=reasons,
         sent_at=sent_at.isoformat(timespec="milliseconds"), sent_at_ms=int(sent_at.timestamp() * 1000),
-        payload="{}",
+        payload=payload,
     )
     return row
 
@@ -139,8 +144,29 @@ def parse_record(record: Any, *, now: datetime | None = None) -> Message:
     )
 
 
+# Card messages may carry their card's business facts, so sales figures survive an export and
+# import. Only these keys travel: never connector data, tokens or buyer contact details.
+CARD_TYPES = ("order_card", "product_card", "coupon")
+CARD_KEYS = (
+    "order_id", "status", "status_text", "amount_fen", "item_count", "title", "product_id", "price_fen", "coupon_id",
+)
+
+
+def archive_card(payload: str | None) -> dict | None:
+    """The exportable part of a stored card payload (payload["card"] or the payload itself)."""
+    try:
+        data = json.loads(payload or "{}")
+    except ValueError:
+        return None
+    card = data.get("card") if isinstance(data, dict) and isinstance(data.get("card"), dict) else data
+    if not isinstance(card, dict):
+        return None
+    kept = {key: card[key] for key in CARD_KEYS if isinstance(card.get(key), (str, int)) and key in card}
+    return kept or None
+
+
 def record_from_row(row: dict) -> dict:
-    """The archive object for a stored message row (never its payload: that is connector data)."""
+    """The archive object for a stored message row: the archive fields, plus `card` for card messages."""
     record = {name: row.get(name) for name in FIELDS if name not in ("event", "rating", "rating_reasons")}
     for name in ("shop_name", "buyer_nick", "agent_id", "text"):
         record[name] = record[name] or ""
@@ -149,4 +175,8 @@ def record_from_row(row: dict) -> dict:
         if row.get("event") == EventKind.RATING.value:
             record["rating"] = row.get("rating")
             record["rating_reasons"] = json.loads(row.get("rating_reasons") or "[]")
+    if row.get("type") in CARD_TYPES and row.get("payload"):
+        card = archive_card(row["payload"])
+        if card:
+            record["card"] = card
     return record

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from workstation.history.archive import FIELDS, record_from_row
+from workstation.history.archive import CARD_TYPES, FIELDS, record_from_row
 from workstation.history.importer import Cancellation
 from workstation.history.masking import mask_personal_data
 from workstation.history.search import HistoryQuery, bound_ms, iter_search
@@ -57,7 +57,8 @@ class ExportResult:
 
 _COLUMNS = (
     "id, platform, shop_id, shop_name, conversation_id, message_id, buyer_id, buyer_nick, sender, agent_id,"
-    " sent_at, type, text, event, rating, rating_reasons"
+    " sent_at, type, text, event, rating, rating_reasons,"
+    " CASE WHEN type IN ('order_card', 'product_card', 'coupon') THEN payload END AS payload"
 )
 
 
@@ -65,8 +66,9 @@ def rows_in_range(db: sqlite_utils.Database, query: HistoryQuery) -> Iterator[di
     """Messages matching a date-range/shop query, in time order (what `history export` writes)."""
     if query.text or query.buyer or query.agent_id or query.blocked_only or query.rating:
         for page in iter_search(db, query, page_size=CHUNK_ROWS):
+            cards = _card_payloads(db, [hit.row_id for hit in page if hit.type in CARD_TYPES])
             for hit in page:  # newest first, as the search lists them
-                yield _hit_row(hit)
+                yield {**hit._asdict(), "payload": cards.get(hit.row_id)}
         return
     where, params = [], []
     since, until = bound_ms(query.since, end=False), bound_ms(query.until, end=True)
@@ -107,8 +109,11 @@ def rows_by_id(db: sqlite_utils.Database, row_ids: Iterable[int]) -> Iterator[di
     yield from found
 
 
-def _hit_row(hit) -> dict:
-    return hit._asdict()
+def _card_payloads(db: sqlite_utils.Database, row_ids: list[int]) -> dict[int, str]:
+    if not row_ids:
+        return {}
+    marks = ",".join("?" * len(row_ids))
+    return dict(db.execute(f"SELECT id, payload FROM messages WHERE id IN ({marks})", row_ids).fetchall())
 
 
 def _records(rows: Iterable[dict], reveal: bool) -> Iterator[dict]:
