@@ -1,6 +1,13 @@
 """The local compliance filter: text or image bytes in, a verdict out. Qt-free.
 
     from workstation.compliance import check_text, check_image, ComplianceFilter
+
+    check_text(text, platform="pdd", recent_sent=(...))  -> Verdict (block / warn / pass + hits)
+    check_image(png_or_jpeg_bytes)                        -> Verdict (blocking: call it off the Qt thread)
+    gate.gate_outgoing(OutgoingDraft(...))                -> Verdict, the one check before the outbox
+
+Hits carry spans into the text as the agent typed it and one Chinese reason each. The word lists
+live in resources/compliance/ (one file per category) and reload without a restart.
 """
 
 from __future__ import annotations
