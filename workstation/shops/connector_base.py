@@ -177,6 +177,8 @@ class GatewayConnector:
                 raise AuthExpired(f"{self.platform.label}授权已过期，请重新登录")
             try:
                 return self._store(await self._refresh(self.tokens.refresh_token))
+            except SignatureRejected:
+                raise  # a wrong system clock or app secret; signing in again would not help
             except (TokenRejected, PlatformError) as exc:
                 raise AuthExpired(f"{self.platform.label}刷新授权失败，请重新登录（{exc}）") from None
 
