@@ -225,3 +225,35 @@ async def test_the_real_gate_blocks_counterfeit_wording_and_warns_on_shirking(ri
     outbox_id = await rig.hub.send(KEY, draft("不知道"), confirmed_warning=True)
     await wait_state(rig, outbox_id, "sent")
     assert len(shop.deliveries) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_card_rides_along_and_its_text_is_what_the_gate_judges(rig, gate):
+    from workstation.domain.messages import MessageType
+
+    shop = await connected_shop(rig)
+    card = {"type": "order_card", "order_id": "240101123456", "status_text": "已发货"}
+    outbox_id = await rig.hub.send(KEY, draft("订单号 240101123456（已发货）"), card=card,
+                                   message_type=MessageType.ORDER_CARD)
+    await wait_state(rig, outbox_id, "sent")
+    sent = shop.deliveries[0].outgoing
+    assert sent.type is MessageType.ORDER_CARD and sent.card == card
+    page = await rig.worker.call(store.page_messages, KEY)
+    assert page[0].message.type is MessageType.ORDER_CARD and page[0].message.payload["card"] == card
+    with pytest.raises(MessageBlocked):
+        await rig.hub.send(KEY, draft("高仿同款"), card={"type": "product_card"}, message_type="product_card")
+
+
+@pytest.mark.asyncio
+async def test_images_go_out_as_images_and_a_qr_code_never_does(rig, gate):
+    from workstation.domain.messages import MessageType
+    from workstation.shops.emulator import render_image
+
+    shop = await connected_shop(rig)
+    photo = render_image("product-1")
+    outbox_id = await rig.hub.send(KEY, OutgoingDraft(kind=DraftKind.IMAGE, image_bytes=photo))
+    await wait_state(rig, outbox_id, "sent")
+    assert shop.deliveries[0].outgoing.type is MessageType.IMAGE and shop.deliveries[0].outgoing.image == photo
+    with pytest.raises(MessageBlocked):
+        await rig.hub.send(KEY, OutgoingDraft(kind=DraftKind.IMAGE, image_bytes=render_image("qrcode-1")))
+    assert len(shop.deliveries) == 1

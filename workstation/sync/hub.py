@@ -162,9 +162,19 @@ class SyncHub:
 
     # ---- sending ---------------------------------------------------------------------------------
 
-    async def send(self, conversation_key, draft: OutgoingDraft, *, confirmed_warning: bool = False) -> int:
+    async def send(
+        self,
+        conversation_key,
+        draft: OutgoingDraft,
+        *,
+        confirmed_warning: bool = False,
+        card: dict | None = None,
+        message_type: MessageType | str | None = None,
+    ) -> int:
         """Pass the draft through the compliance gate, write it to the outbox, return the outbox id.
 
+        An order, product or coupon card rides along as `card` with its `message_type`;
+        the draft's text (what the buyer reads beside the card) is what the gate judges.
         Raises MessageBlocked (nothing written), MessageNeedsConfirmation (a warning the
         agent has not confirmed), UnknownConversation or AccountUnavailable. Progress
         reaches listeners through `on_outbox`.
@@ -178,6 +188,10 @@ class SyncHub:
             raise SyncError("暂不支持发送文件，请改发图片或文字。")
         if kind is DraftKind.IMAGE and not draft.image_bytes:
             raise SyncError("图片是空的，请重新粘贴。")
+        outgoing_type = MessageType(message_type) if message_type else (
+            MessageType.IMAGE if kind is DraftKind.IMAGE else MessageType.TEXT)
+        if outgoing_type is MessageType.EVENT or (outgoing_type is MessageType.IMAGE) != (kind is DraftKind.IMAGE):
+            raise SyncError("消息类型不正确，没有发送。")
         # The gate's repetition check reads the conversation's recent replies; fill them in
         # here so every caller gets it, whatever it passed.
         if not draft.recent_sent or draft.platform is None:
@@ -196,9 +210,10 @@ class SyncHub:
         row = await session.outbox._write_after_gate(
             conversation.key,
             buyer_id=conversation.buyer_id,
-            type=MessageType.IMAGE if kind is DraftKind.IMAGE else MessageType.TEXT,
+            type=outgoing_type,
             text=draft.text,
             image=draft.image_bytes if kind is DraftKind.IMAGE else None,
+            card=card or None,
         )
         return row["id"]
 
