@@ -316,3 +316,18 @@ def test_order_cards_sent_from_the_side_panel_count_as_sales_once(db):
                    payload={"card": card, "idempotency_key": minute})
     agent = {a.agent_id: a for a in report(db).agents}["a1"]
     assert (agent.sales_fen, agent.paying_buyers, agent.conversion, agent.avg_order_value_fen) == (25_000, 1, 1.0, 25_000)
+
+
+def test_reading_by_row_id_run_or_by_time_index_gives_the_same_figures(db, monkeypatch):
+    from workstation.history import figures
+
+    chat = Chat(db, Platform.KUAISHOU)
+    for index in range(40):  # stored in time order...
+        chat.buyer(f"b{index % 7}", f"2026-11-{3 + index % 5:02d} 10:{index:02d}:00")
+        chat.agent(f"b{index % 7}", f"2026-11-{3 + index % 5:02d} 10:{index:02d}:{index % 4 * 19:02d}")
+    chat.buyer("late", "2026-11-02 10:00:00")  # ...but for one archive imported later
+    chat.event("late", "2026-11-02 10:01:00", EventKind.ENTERED_RECEPTION)
+    chat.agent("late", "2026-11-02 10:05:00")
+    fast = report(db).to_json()
+    monkeypatch.setattr(figures, "READ_BY_ROWID_RUN", False)
+    assert report(db).to_json() == fast

@@ -25,6 +25,7 @@ import json
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -326,6 +327,9 @@ class Report:
 # Row layout, kept as plain tuples for speed (a month of 20 busy shops is ~10^5 rows).
 _PLATFORM, _SHOP, _CONV, _BUYER, _SENDER, _AGENT, _T, _TYPE, _EVENT, _RATING, _REASONS, _CARD, _ID = range(13)
 
+_TIME_ORDER = itemgetter(_T, _ID)
+READ_BY_ROWID_RUN = True  # tests turn it off to check both ways of reading give the same figures
+
 _QUERY = (
     "SELECT platform, shop_id, conversation_id, buyer_id, sender, agent_id, sent_at_ms, type, event,"
     " rating, rating_reasons, CASE WHEN type = 'order_card' THEN payload END, id"
@@ -583,12 +587,21 @@ def compute_report(
     sql = _QUERY.format(shop=" AND shop_id = ?" if shop_id else "")
     if shop_id:
         params.append(shop_id)
-    # Time order comes free from the messages_time index; grouping by conversation in a
-    # dict keeps it (and is cheaper than ORDER BY conversation into a temporary b-tree).
+    count, low, high = db.conn.execute(
+        "SELECT count(*), min(id), max(id) FROM messages WHERE sent_at_ms BETWEEN ? AND ?", params[:2]
+    ).fetchone()
+    by_rowid = READ_BY_ROWID_RUN and count and high - low + 1 <= count * 5 // 4
+    if by_rowid:
+        # Messages are mostly stored in time order, so the period is one run of row ids: reading
+        # that run straight off the table beats an index lookup per row. Exact either way.
+        sql = sql.replace(" WHERE ", " WHERE id BETWEEN ? AND ? AND ", 1).replace(" ORDER BY sent_at_ms, id", "")
+        params = [low, high, *params]
     conversations: dict[tuple, list[tuple]] = defaultdict(list)
     for row in db.conn.execute(sql, params):
         conversations[(row[_PLATFORM], row[_SHOP], row[_CONV])].append(row)
     for rows in conversations.values():
+        if by_rowid:
+            rows.sort(key=_TIME_ORDER)  # nearly sorted already: linear
         accumulator.conversation(rows)
     report = accumulator.finish(since, until)
     for shop in report.shops:  # one lookup per shop rather than a name on every row
