@@ -10,6 +10,11 @@ EMAIL = [
     ("abc123 艾特 qq点com", "block"),
     ("abc123 at qq dot com", "block"),
     ("ABC.DEF@GMAIL.COM", "block"),
+    ("abc123#qq.com（#换成@）", "block"),
+    ("abc123圈a163.com", "block"),
+    ("abc[at]qq[.]com", "block"),
+    ("#新品上市# 欢迎选购", "pass"),
+    ("第#1款和第#2款", "pass"),
     ("@小王 您好", "pass"),
     ("我们at 9点上班", "pass"),
 ]

@@ -20,7 +20,7 @@ COMMON_TLDS = frozenset("""
     buzz tk ml ga cf gq pw ru de in su ai gg mobi name pro
 """.split()) - {"pro", "name", "in", "me"}
 
-_DOT_WORD = re.compile(r"\s*(?:\(dot\)|\[dot\]|\{dot\}|dot|\.)\s*")
+_DOT_WORD = re.compile(r"\s*(?:\(dot\)|\[dot\]|\{dot\}|\[\.\]|\(\.\)|\{\.\}|dot|\.)\s*")
 
 
 @lru_cache(maxsize=1)

@@ -13,19 +13,21 @@ from workstation.compliance.normalize import Normalized
 from workstation.domain.verdict import Action, Category, Hit
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
+_DOT = r"(?:[ \t]*(?:\.|\(dot\)|\[dot\]|\{dot\}|\[\.\]|\(\.\)|\{\.\}|(?<=[ \t])dot(?=[ \t]))[ \t]*)"
 _DOMAIN = re.compile(
     rf"(?<![a-z0-9@_%+-])(?P<scheme>(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/[ \t]*)?"
     rf"(?P<host>(?:{_LABEL}{_DOT})+(?:[a-z]{{2,24}}|xn--[a-z0-9-]{{2,59}}|\d{{1,3}}))"
     # a path ends on a character URLs end on, so "(https://x.cn/)" leaves the bracket out
     rf"(?![a-z0-9-])(?P<port>:\d{{2,5}})?(?P<path>/(?:[!-~]*[a-z0-9/=_#&%~+-])?)?"
 )
+# "www xxshop com": spaces for every dot, recognisable by the www and a common ending
+_SPACED = re.compile(r"(?<![a-z0-9])www[ \t]+[a-z0-9-]{2,63}[ \t]+(?:com|cn|net|cc|top|vip|xyz)(?![a-z0-9])")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SCHEME_ONLY = re.compile(r"(?:https?|ftp)[ \t]*[:：][ \t]*/[ \t]*/")
 _CURRENCY = "¥$€£¢₴₳₰₵₸₹₽₿₤₲₱₭₮"
 _TOKEN = re.compile(rf"[{_CURRENCY}](?=[a-z0-9]*[a-z])([a-z0-9]{{8,14}})[{_CURRENCY}]")
 # Something host-like (x.y with a letter after the dot), a scheme, or a currency-wrapped token.
-_QUICK = re.compile(rf"[a-z0-9-][ \t]*(?:\.|dot)[ \t]*[a-z0-9-]*[a-z]|[{_CURRENCY}][a-z0-9]*[a-z]|https?|ftp")
+_QUICK = re.compile(rf"[a-z0-9-][ \t]*[(\[{{]?(?:\.|dot)[ \t)\]}}]*[a-z0-9-]*[a-z]|[{_CURRENCY}][a-z0-9]*[a-z]|https?|ftp|www")
 
 _HAS_CURRENCY = re.compile(rf"[{_CURRENCY}]")
 
@@ -67,11 +69,15 @@ def _only_new(hits: list[Hit], seen: list[tuple[int, int]]) -> list[Hit]:
 
 def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
     light = doc.light
-    if not ("." in light or "dot" in light or "//" in light or _HAS_CURRENCY.search(light)) or not _QUICK.search(light):
+    if not ("." in light or "dot" in light or "//" in light or "www" in light or _HAS_CURRENCY.search(light)) \
+            or not _QUICK.search(light):
         return []
     hits, hosts = _link_hits(doc, ctx, "light")
     if " " in light:  # 163.c om, www .xx. com: read once more with the spaces gone
         hits += _only_new(_link_hits(doc, ctx, "compact")[0], [doc.light_span(*span) for span in hosts])
+    if "www" in light:
+        for m in _SPACED.finditer(light):
+            hits.append(light_hit(doc, m.start(), m.end(), Category.LINK, "link.domain", LINK_REASON))
     for m in _SCHEME_ONLY.finditer(light):
         if not any(start <= m.start() < end for start, end in hosts):  # http:// and no host we could read
             hits.append(light_hit(doc, m.start(), m.end(), Category.LINK, "link.url", LINK_REASON))
