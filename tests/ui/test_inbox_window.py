@@ -102,3 +102,20 @@ def test_tabs_are_driven_from_the_keyboard(qtbot, inbox_rig):
     window.shortcut_sheet.close()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.inbox_panel.search.hasFocus() or window.focusWidget() is window.inbox_panel.search
+
+
+def test_a_shop_reply_target_and_thresholds_come_from_the_settings(qtbot, inbox_rig):
+    from dataclasses import replace as with_changes
+    from datetime import timedelta
+
+    account_id, shop = inbox_rig.add_shop(Platform.DOUYIN, "dy1", "抖店·小鹿童装")
+    account = inbox_rig.accounts[account_id]
+    inbox_rig.arun(inbox_rig.services.accounts.save(
+        with_changes(account, extra={**account.extra, "reply_target_s": 60}), {"password": "secret-pw"}))
+    inbox_rig.store_history(account_id, [message(Platform.DOUYIN, "dy1", "c1", "在吗", ago=40)])
+    window = inbox_rig.window()
+    deadline = window.inbox.deadline(("douyin", "dy1", "c1"))
+    assert deadline.span == timedelta(seconds=60)
+    window.prefs.setValue("inbox/amber_share", 0.8)
+    inbox_rig.arun(window.reload_accounts())
+    assert window.inbox.settings.amber_share == 0.8

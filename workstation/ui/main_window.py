@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from workstation.domain.accounts import ShopAccount
-from workstation.domain.deadlines import Urgency, format_wait, urgency
+from workstation.domain.deadlines import DeadlineSettings, Urgency, format_wait, urgency
 from workstation.store import StoreError
 from workstation.store import messages as store
 from workstation.ui.account_status import AccountStatusRow
@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self.bridge.account_state_changed.connect(self.account_states.set_state)
         if services.hub is not None:
             services.hub.add_listener(self.bridge)
-        self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing)
+        self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing,
+                                  repeat_s=_int_setting(self.prefs, "alerts/repeat_s", 30))
         self.alerts.dnd_changed.connect(self._dnd_changed)
         self.shortcut_sheet: ShortcutSheet | None = None
         self._build_menus()
@@ -272,6 +273,7 @@ class MainWindow(QMainWindow):
         previous = {a.id: a for a in self.accounts}
         self.accounts = await self.services.accounts.list()
         self.account_states.set_accounts(self.accounts)
+        self.inbox.set_settings(self.deadline_settings())
         self.inbox.set_accounts(self.accounts)
         self.inbox_panel.set_accounts(self.accounts)
         if self.accounts:
@@ -291,6 +293,27 @@ class MainWindow(QMainWindow):
             for account in self.accounts:
                 if previous.get(account.id) != account:
                     await hub.add_account(account)
+
+    def deadline_settings(self) -> DeadlineSettings:
+        """Thresholds from the window settings; a shop's own reply target from its account
+        (`extra["reply_target_s"]`), for platforms whose rules leave it to the shop."""
+        shop_reply = {}
+        for account in self.accounts:
+            seconds = account.extra.get("reply_target_s") if account.extra else None
+            try:
+                if seconds and float(seconds) > 0:
+                    shop_reply[(account.platform.value, account.shop_id)] = timedelta(seconds=float(seconds))
+            except (TypeError, ValueError):
+                log.warning("account %s has an unreadable reply target %r", account.id, seconds)
+        try:
+            return DeadlineSettings(
+                amber_share=float(self.prefs.value("inbox/amber_share", 0.5)),
+                red_share=float(self.prefs.value("inbox/red_share", 1.0)),
+                shop_reply=shop_reply,
+            )
+        except (TypeError, ValueError):
+            log.warning("unreadable urgency thresholds in the settings; using 50 %% / 100 %%")
+            return DeadlineSettings(shop_reply=shop_reply)
 
     # ---- live updates -------------------------------------------------------------------------------
 
@@ -490,3 +513,11 @@ class MainWindow(QMainWindow):
         settings.setValue("main/splitter", self.splitter.saveState())
         settings.setValue("main/state", self.saveState())
         settings.setValue("inbox/tab", self.inbox_panel.tabs.currentIndex())
+
+
+def _int_setting(settings: QSettings, key: str, default: int) -> int:
+    try:
+        return int(settings.value(key, default))
+    except (TypeError, ValueError):
+        log.warning("setting %s is not a number; using %s", key, default)
+        return default
