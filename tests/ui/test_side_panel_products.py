@@ -52,3 +52,21 @@ def test_product_removed_meanwhile_is_not_sent_and_the_list_refreshes(panel_env,
     qtbot.waitUntil(lambda: tab.stack.state == "content"
                     and gone not in [r.offer.product.product_id for r in tab.product_rows], timeout=5000)
     assert not env.hub.sent
+
+
+def test_thumbnails_load_from_the_platform_when_a_fetcher_is_given(panel_env, qtbot, arun):
+    from workstation.commerce.images import HttpImageFetcher
+    from workstation.ui.side_panel.widgets import placeholder_thumbnail
+
+    env, panel = panel_env("pdd")
+    fetcher = HttpImageFetcher(transport=env.transport.inner)
+    panel.image_fetcher = fetcher
+    panel.set_conversation(env.conversation, env.connector, env.hub)
+    panel.tabs.setCurrentWidget(panel.products_tab)
+    tab = panel.products_tab
+    qtbot.waitUntil(lambda: tab.stack.state == "content", timeout=5000)
+    thumbnail = tab.product_rows[0].thumbnail
+    assert thumbnail.url.startswith("http")
+    placeholder = placeholder_thumbnail(tab.product_rows[0].offer.product.title, 48).toImage()
+    qtbot.waitUntil(lambda: thumbnail.pixmap().toImage() != placeholder, timeout=5000)
+    arun(fetcher.aclose())

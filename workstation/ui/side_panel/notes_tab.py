@@ -22,6 +22,7 @@ from workstation.ui.side_panel.tab_base import PanelTab
 from workstation.ui.side_panel.widgets import MUTED, LoadingStack, StatusLine
 
 MAX_TAG_LENGTH = 12
+TAG_STYLE = "QPushButton:checked { background: #0f766e; color: white; border: 1px solid #0f766e; border-radius: 4px; }"
 
 
 class NotesTab(PanelTab):
@@ -89,6 +90,7 @@ class NotesTab(PanelTab):
         for index, tag in enumerate(dict.fromkeys([*available, *checked])):
             button = QPushButton(tag)
             button.setCheckable(True)
+            button.setStyleSheet(TAG_STYLE)
             button.setChecked(tag in checked)
             button.toggled.connect(self._update_counter)
             self.tag_grid.addWidget(button, index // 3, index % 3)

@@ -219,7 +219,7 @@ class SidePanel(QWidget):
         try:
             data = await self.image_fetcher(url)
         except Exception as exc:  # noqa: BLE001 — a missing picture keeps its placeholder
-            log.debug("thumbnail %s not loaded: %s", url, exc)
+            log.debug("thumbnail %s not loaded: %r", url, exc)
             return
         if len(self._images) > 500:
             self._images.clear()
