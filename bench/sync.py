@@ -48,7 +48,7 @@ from workstation.secrets import use_volatile_keyring  # noqa: E402
 from workstation.shops.emulator_cli import start_emulator_in_thread  # noqa: E402
 from workstation.store import StoreWorker  # noqa: E402
 from workstation.store import messages as store  # noqa: E402
-from workstation.sync import AccountState, SyncError, SyncHub, SyncPolicy  # noqa: E402
+from workstation.sync import SyncError, SyncHub, SyncPolicy  # noqa: E402
 from workstation.sync.enrol import enrol_emulator_accounts  # noqa: E402
 
 REPLIES = (

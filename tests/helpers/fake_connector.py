@@ -35,6 +35,7 @@ from workstation.shops.base import (
     ShopEvent,
     Tokens,
 )
+from workstation.shops.connector_base import SignatureRejected
 
 _DROP = object()
 
@@ -64,6 +65,7 @@ class FakePlatform:
     send_plan: deque = field(default_factory=deque)  # "ok" | "lost_reply" | "refused" | "hang_after_delivery" | "reject"
     find_sent_failures: int = 0
     latency: float = 0.0
+    clock_rejected: bool = False           # the gateway refuses our timestamps (a wrong system clock)
 
     # state
     history: list[ShopEvent] = field(default_factory=list)
@@ -177,6 +179,8 @@ class FakeConnector:
         remaining = shop.rate_limited_until - asyncio.get_running_loop().time()
         if remaining > 0:
             raise RateLimited("接口调用频率超限", retry_after=min(remaining, shop.rate_limit_retry_after))
+        if shop.clock_rejected:
+            raise SignatureRejected("本机时间与服务器相差太大，请校准系统时间后重试", code="bad_timestamp")
         if needs_token:
             if self.tokens is None or self.tokens.access_token not in shop.valid_access:
                 raise AuthExpired("access_token 已失效")

@@ -235,3 +235,15 @@ async def test_a_refresh_the_connector_makes_on_its_own_reaches_the_keyring(rig)
     assert rig.hub.session(1).token_generation == before + 3
     shop.buyer_says("c1", "在吗")
     await wait_until(lambda: rig.listener.messages)
+
+
+@pytest.mark.asyncio
+async def test_a_wrong_clock_shows_an_error_that_says_what_to_do_and_others_carry_on(rig):
+    rig.shop(1, clock_rejected=True)
+    healthy = rig.shop(2, platform=Platform.TAOBAO)
+    await rig.start(1, 2)
+    await wait_until(lambda: rig.state(1) is AccountState.ERROR)
+    assert "校准系统时间" in rig.hub.state(1)[1] and AccountState.ERROR.label == "错误"
+    await wait_until(lambda: rig.state(2) is AccountState.CONNECTED)
+    healthy.buyer_says("c1", "在吗")
+    await wait_until(lambda: rig.listener.messages)

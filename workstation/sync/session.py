@@ -19,6 +19,7 @@ from workstation.domain.accounts import ShopAccount
 from workstation.domain.messages import EventKind, Message, MessageType, Sender
 from workstation.secrets import SecretStore, SecretsUnavailable
 from workstation.shops.base import AuthExpired, PlatformError, RateLimited, ShopConnector, ShopError, ShopEvent, Tokens
+from workstation.shops.connector_base import SignatureRejected
 from workstation.store import StoreWorker
 from workstation.store import messages as store
 from workstation.sync.backoff import Backoff
@@ -176,6 +177,8 @@ class AccountSession:
                 log.info("%s: stored refresh token refused (%s); signing in", self.account.key, exc)
         try:
             tokens = await self._call(self.connector.sign_in(credentials))
+        except SignatureRejected:
+            raise  # a wrong clock or app secret, not the agent's password: shown as 错误 and retried
         except (AuthExpired, PlatformError) as exc:
             raise NeedsLogin(f"登录失败：{_describe(exc)}") from exc
         await self._adopt(tokens)
@@ -297,6 +300,10 @@ class AccountSession:
             except RateLimited as exc:
                 delay = max(exc.retry_after, backoff.next_delay())
                 self._set_state(AccountState.RECONNECTING, f"平台限流，{delay:.0f} 秒后重试（{_describe(exc)}）")
+            except SignatureRejected as exc:
+                # Retrying soon will not fix a wrong system clock or app secret; say what to do.
+                delay = self.policy.backoff_cap_s
+                self._set_state(AccountState.ERROR, _describe(exc))
             except (ShopError, TimeoutError, OSError) as exc:
                 delay = backoff.next_delay()
                 self._set_state(AccountState.RECONNECTING, _describe(exc))
