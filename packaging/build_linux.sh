@@ -58,7 +58,7 @@ if [[ -n "$missing" ]]; then
 fi
 
 echo "== largest parts of the bundle"
-( cd "$INTERNAL" && du -s --block-size=1M -- * | sort -rn | head -8 | awk '{printf "   %5d MB  %s\n", $1, $2}' )
+( cd "$INTERNAL" && du -s --block-size=1M -- * | sort -rn | head -8 | awk '{printf "   %5d MiB  %s\n", $1, $2}' )
 
 echo "== smoke test"
 "$PYTHON" packaging/smoke_test.py "$APP" ${SMOKE_JSON:+--json "$SMOKE_JSON"}
