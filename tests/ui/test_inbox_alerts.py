@@ -10,7 +10,7 @@ from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, mes
 from workstation.domain.messages import MessageType, Sender
 from workstation.domain.platforms import Platform
 from workstation.ui.inbox_model import Role
-from workstation.ui.message_view import MAX_SHOWN_CHARS
+from workstation.ui.message_model import MAX_SHOWN_CHARS
 
 
 def test_new_buyer_messages_ring_unless_muted_or_do_not_disturb(qtbot, inbox_rig):

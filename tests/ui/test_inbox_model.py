@@ -130,7 +130,7 @@ def test_the_panel_paints_every_urgency_and_ticks_without_touching_the_model(qtb
 
 def test_the_message_model_passes_the_model_tester_and_claims_its_pending_bubbles(qtmodeltester):
     from workstation.domain.messages import Message, Sender, SendState
-    from workstation.ui.message_view import MessageModel
+    from workstation.ui.message_model import MessageModel
 
     def msg(n, sender=Sender.BUYER, **kw):
         return Message(Platform.PDD, "p1", "c1", f"m{n}", sender, NOW + timedelta(seconds=n), text=f"第{n}条", **kw)

@@ -21,7 +21,8 @@ from workstation.domain.verdict import OutgoingDraft
 from workstation.store import messages as store
 from workstation.ui.composer import Composer
 from workstation.ui.inbox_model import InboxModel, display_nick
-from workstation.ui.message_view import PAGE, MessageItem, MessageModel, MessageView, decode_thumbnail, image_source, load_image_bytes
+from workstation.ui.message_model import PAGE, MessageItem, MessageModel, decode_thumbnail, image_source, load_image_bytes
+from workstation.ui.message_view import MessageView
 
 log = logging.getLogger(__name__)
 
