@@ -150,3 +150,21 @@ def test_the_message_model_passes_the_model_tester_and_claims_its_pending_bubble
     model.append([MessageModel.make_item(msg(9, Sender.AGENT))])  # a duplicate echo is ignored
     assert model.rowCount() == 7
     qtmodeltester.check(model)
+
+
+def test_the_bridge_delivers_on_the_qt_thread_and_coalesces_bursts(qtbot):
+    import threading
+
+    from workstation.ui.sync_bridge import SyncBridge
+
+    bridge = SyncBridge()
+    batches, threads = [], []
+    bridge.conversations_changed.connect(lambda batch: (batches.append(batch), threads.append(threading.get_ident())))
+    first, second = conv("a", unread=1), conv("a", unread=2)
+    worker = threading.Thread(target=lambda: (bridge.on_conversation(first), bridge.on_conversation(second),
+                                              bridge.on_conversation(conv("b"))))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(batches) > 0)
+    assert threads == [threading.get_ident()]
+    assert [(c.conversation_id, c.unread) for c in batches[0]] == [("a", 2), ("b", 0)]
