@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import re
 import uuid
@@ -31,6 +32,7 @@ class FakeHub:
     connectors: dict = field(default_factory=dict)        # account_id -> connector
     conversations: dict = field(default_factory=dict)     # key -> Conversation
     sent: list = field(default_factory=list)              # (key, draft, card, message_type)
+    recent: dict = field(default_factory=dict)            # key -> texts sent before, newest last
 
     def add(self, conversation: Conversation, connector) -> None:
         self.conversations[conversation.key] = conversation
@@ -42,6 +44,9 @@ class FakeHub:
     async def send(self, conversation_key, draft, *, confirmed_warning: bool = False, card: dict | None = None,
                    message_type: MessageType | None = None) -> int:
         conversation = self.conversations[tuple(conversation_key)]
+        recent = self.recent.setdefault(tuple(conversation_key), [])
+        # Like SyncHub.send: the gate's repetition check sees the conversation's recent replies.
+        draft = dataclasses.replace(draft, platform=conversation.platform.value, recent_sent=tuple(recent[-10:]))
         verdict = await asyncio.to_thread(gate_outgoing, draft)
         if verdict.blocked:
             raise MessageBlocked(verdict)
@@ -53,6 +58,7 @@ class FakeHub:
             idempotency_key=uuid.uuid4().hex, type=message_type or MessageType.TEXT, text=draft.text,
             card=card or {}))
         self.sent.append((tuple(conversation_key), draft, card, message_type))
+        recent.append(draft.text)
         return len(self.sent)
 
 

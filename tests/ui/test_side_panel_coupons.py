@@ -135,3 +135,28 @@ def test_network_down_before_sending_sends_nothing(panel_env, qtbot):
     qtbot.waitUntil(lambda: tab.status.tone == "error", timeout=10000)
     assert "没有发出" in tab.status.text()
     assert grants(env, coupon.coupon_id) == 0
+
+
+def test_coupon_note_goes_through_the_compliance_gate(panel_env, qtbot):
+    env, panel = panel_env("pdd")
+    blocked_id = next(iter(env.shop.coupons))
+    env.shop.coupons[blocked_id]["title"] = "加微信领券"  # a title the shop should not have written
+    panel.set_conversation(env.conversation, env.connector, env.hub)
+    panel.tabs.setCurrentWidget(panel.coupons_tab)
+    tab = panel.coupons_tab
+    qtbot.waitUntil(lambda: tab.stack.state == "content", timeout=5000)
+    send_and_confirm(qtbot, tab, blocked_id)
+    qtbot.waitUntil(lambda: tab.status.tone == "warn", timeout=5000)
+    assert "未通过合规检查" in tab.status.text() and grants(env, blocked_id) == 1 and not env.hub.sent
+    qtbot.waitUntil(lambda: "说明消息未发送" in tab.sent_list.text(), timeout=5000)
+
+    # The same explanation sent again and again reads as perfunctory: the gate warns, the agent decides.
+    offer = next(r.offer for r in tab.coupon_rows if r.offer.sendable)
+    note = panel.commerce.coupon_note(offer.coupon)
+    env.hub.recent[env.conversation.key] = [note, note]
+    send_and_confirm(qtbot, tab, offer.coupon.coupon_id)
+    qtbot.waitUntil(lambda: tab.confirm.isVisible() and "仍要发送" in tab.confirm.text_label.text(), timeout=5000)
+    assert grants(env, offer.coupon.coupon_id) == 1 and not env.hub.sent
+    click(qtbot, tab.confirm.confirm_button)
+    qtbot.waitUntil(lambda: len(env.hub.sent) == 1, timeout=5000)
+    assert env.hub.sent[0][1].text == note

@@ -128,7 +128,7 @@ class CouponsTab(PanelTab):
         self.coupon_rows: list[CouponRow] = []
         self.refresh_button.clicked.connect(lambda: self.spawn(self.load(refresh=True)))
         self.stack.retry_clicked.connect(lambda: self.spawn(self.load(refresh=True)))
-        self._busy = False
+        self._sending: set = set()  # conversations with a coupon send in flight
 
     def reset(self) -> None:
         self.confirm._answer(False)
@@ -182,8 +182,8 @@ class CouponsTab(PanelTab):
     async def send(self, offer: CouponOffer) -> None:
         """Confirm inline, then send (or, for an unknown earlier outcome, reconcile first)."""
         commerce = self.commerce
-        if commerce is None or self._busy:
-            return
+        if commerce is None or commerce in self._sending:
+            return  # this buyer's coupon is already on its way; another buyer's may go meanwhile
         coupon = offer.coupon
         if offer.unresolved is None:
             note = commerce.coupon_note(coupon)
@@ -193,7 +193,7 @@ class CouponsTab(PanelTab):
                 return
         if not self.is_current(commerce):
             return
-        self._busy = True
+        self._sending.add(commerce)
         row = self.row_for(coupon.coupon_id)
         if row is not None:
             row.set_busy(True)
@@ -215,7 +215,7 @@ class CouponsTab(PanelTab):
             if result.note_state == "needs_confirmation" and self.is_current(commerce):
                 await self._confirm_note(commerce, result, coupon)
         finally:
-            self._busy = False
+            self._sending.discard(commerce)
         if self.is_current(commerce):
             await self.load()
 
