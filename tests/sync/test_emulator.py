@@ -149,3 +149,29 @@ async def test_after_a_restart_the_engine_reuses_tokens_and_catches_up_what_came
     truth = {e["message_id"] for e in env.truth()}
     await wait_until(lambda: {m.message_id for m in listener.messages} >= truth, timeout=20)
     assert env.handle.call(lambda: len(env.world.access)) == tokens_issued  # signed in with the stored tokens
+
+
+@pytest.mark.asyncio
+async def test_access_tokens_dropped_by_the_platform_are_refreshed_and_the_keyring_follows(hub_factory, worker):
+    import json
+
+    from workstation.secrets import SecretStore
+
+    env, hub, listener = await hub_factory()
+    await hub.start(env.accounts)
+    await wait_until(lambda: all_connected(hub, env.accounts), timeout=20)
+    before = {a.id: json.loads(SecretStore().get(a.key, "access_token"))["token"] for a in env.accounts}
+    env.handle.call(env.world.access.clear)  # every access token is now unknown to the platform
+    for account in env.accounts:
+        env.say(account, "还在吗？")
+    truth = {e["message_id"] for e in env.truth()}
+    await wait_until(lambda: {m.message_id for m in listener.messages} >= truth, timeout=30)
+
+    def keyring_followed():
+        return all(json.loads(SecretStore().get(a.key, "access_token"))["token"] != before[a.id]
+                   for a in env.accounts)
+
+    await wait_until(keyring_followed, timeout=15)
+    assert all_connected(hub, env.accounts)
+    live = env.handle.call(lambda: set(env.world.access))
+    assert all(json.loads(SecretStore().get(a.key, "access_token"))["token"] in live for a in env.accounts)
