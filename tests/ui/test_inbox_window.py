@@ -34,6 +34,8 @@ def test_a_buyer_message_arrives_opens_with_enter_and_the_reply_reaches_the_plat
     qtbot.keyClick(window.inbox_panel.view, Qt.Key.Key_Return)
     page = window.tabs.current_page()
     assert page is not None and page.key == key
+    assert window.side_stack.currentWidget() is window.side_panel
+    assert window.side_panel.current_conversation().key == key
     qtbot.waitUntil(lambda: page.loaded and page.model.rowCount() >= 2)
     assert "买家进入接待" in page.model.index(0, 0).data()
     # Viewing marks it read on the platform.
@@ -95,6 +97,7 @@ def test_tabs_are_driven_from_the_keyboard(qtbot, inbox_rig):
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 0
     assert window.centre_stack.currentWidget() is window.conversation_placeholder
+    assert window.side_stack.currentWidget() is window.side_placeholder
 
     qtbot.keyClick(window, Qt.Key.Key_F1)
     assert window.shortcut_sheet is not None and window.shortcut_sheet.isVisible()

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
             self.tr("订单 · 优惠券 · 快捷短语"), self.tr("打开一个会话后，这里显示买家的订单、可发的优惠券和快捷短语。")
         )
         self.side_stack.addWidget(self.side_placeholder)
+        self.side_panel = self._build_side_panel()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -126,6 +127,36 @@ class MainWindow(QMainWindow):
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
         self.clock.start()
+
+    def _build_side_panel(self):
+        """Orders, coupons, notes and products for the open conversation (issue 8's panel)."""
+        try:
+            from workstation.ui.message_model import load_image_bytes
+            from workstation.ui.side_panel import SidePanel
+
+            panel = SidePanel(self.services.store, image_fetcher=lambda url: load_image_bytes(("url", url)))
+        except Exception:
+            log.exception("the side panel is unavailable")
+            return None
+        panel.tags_changed.connect(lambda key, _tags: self.tasks.spawn(self.refresh_conversation(key)))
+        self.side_stack.addWidget(panel)
+        self.tabs.currentChanged.connect(lambda _index: self._show_in_side_panel())
+        return panel
+
+    def _show_in_side_panel(self) -> None:
+        if self.side_panel is None:
+            return
+        page = self.tabs.current_page()
+        conversation = page.conversation() if page is not None else None
+        self.side_panel.set_conversation(conversation, hub=self.services.hub if conversation else None)
+        self.side_stack.setCurrentWidget(self.side_panel if conversation is not None else self.side_placeholder)
+
+    async def refresh_conversation(self, key) -> None:
+        """Re-read one conversation row (its tags changed in the side panel)."""
+        conversation = await self.services.store.call(store.get_conversation, tuple(key))
+        if conversation is not None:
+            self.inbox.upsert(conversation)
+            self.tabs.on_conversations([conversation])
 
     def _build_menus(self) -> None:
         accounts_menu = self.menuBar().addMenu(self.tr("账号(&A)"))
@@ -260,6 +291,8 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Awaited by the shell on exit: keep the drafts, then stop syncing."""
+        if self.side_panel is not None:
+            self.side_panel.shutdown()
         try:
             await self.tabs.flush_drafts()
         except Exception:
@@ -490,6 +523,8 @@ class MainWindow(QMainWindow):
         # Pages and panes are about to go; their pending work must not outlive them.
         for key in self.tabs.open_keys():
             self.tabs.page(key).dispose()
+        if self.side_panel is not None:
+            self.side_panel.shutdown()
         super().closeEvent(event)
 
     # ---- window state ------------------------------------------------------------------------------
