@@ -96,6 +96,11 @@ async def test_chaos_nothing_lost_nothing_doubled_both_ways(hub_factory, worker)
     agent_keys = [e.get("idempotency_key") for e in truth if e.get("sender") == "agent"]
     assert len(agent_keys) == len(set(agent_keys)) == len(replies)
     assert env.handle.call(lambda: env.world.stats["agent_duplicates_refused"]) == 0
+    # every reply is stored once and tied to its outbox row, whether the echo or the receipt came first
+    joined = await worker.call(lambda db: db.execute(
+        "SELECT count(*) FROM messages m JOIN outbox o ON o.idempotency_key = json_extract(m.payload, '$.idempotency_key')"
+        " WHERE m.sender = 'agent' AND o.state = 'sent'").fetchone()[0])
+    assert joined == len(replies)
     buyer_truth = {e["message_id"] for e in truth if e.get("sender") == "buyer" and e.get("kind") == "message"}
     assert len(buyer_truth) == 5 * len(env.accounts)
     heard = [m.message_id for m in listener.messages if m.sender is Sender.BUYER and m.event is None]

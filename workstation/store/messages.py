@@ -8,6 +8,7 @@ for messages, the ISO 8601 text with the platform's own offset.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -266,7 +267,9 @@ def page_messages(
         params += [before_row_id, before_row_id, before_row_id]
     rows = db.execute(
         "SELECT m.*, o.id AS outbox_id, o.state AS outbox_state FROM messages m"
-        " LEFT JOIN outbox o ON o.platform = m.platform AND o.shop_id = m.shop_id AND o.message_id = m.message_id"
+        # by the unique idempotency key the agent's message carries (indexed, unlike outbox.message_id)
+        " LEFT JOIN outbox o ON m.sender = 'agent'"
+        " AND o.idempotency_key = json_extract(m.payload, '$.idempotency_key')"
         f" WHERE m.platform = ? AND m.shop_id = ? AND m.conversation_id = ?{older}"
         " ORDER BY m.sent_at_ms DESC, m.id DESC LIMIT ?",
         [*params, limit],
@@ -477,6 +480,9 @@ def record_sent(db: sqlite_utils.Database, outbox_id: int, message: Message) -> 
     """Mark an outbox row sent and store the agent's message, in one transaction."""
     with transaction(db):
         row = get_outbox(db, outbox_id)
+        if row is not None and message.payload.get("idempotency_key") != row["idempotency_key"]:
+            # the key in the payload is what ties the stored message to its outbox row
+            message = dataclasses.replace(message, payload={**message.payload, "idempotency_key": row["idempotency_key"]})
         db.execute(
             "UPDATE outbox SET state = ?, message_id = ?, last_error = '', updated_at_ms = ? WHERE id = ?",
             [SendState.SENT.value, message.message_id, now_ms(), outbox_id],
