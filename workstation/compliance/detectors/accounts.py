@@ -1,6 +1,9 @@
 """WeChat, QQ and Alipay accounts: a trigger word (微信, V信, vx, 扣扣, 企鹅, 支付宝…) followed
 by something that reads as an id. Mentioning WeChat Pay or refusing to add anyone passes; a
-model number such as VX2479 passes because a Latin trigger glued to digits needs eight of them.
+model number such as VX2479 passes because a Latin trigger glued to digits needs eight of them,
+unless a solicitation comes right before it: 加我vx123456, 找我v123456, +我vxabc_12345 ask the
+buyer to add an id (6–20 letters, digits, _ or -, or a phone number), where 型号vx2479 and
+搜VX2479 name a model.
 """
 
 from __future__ import annotations
@@ -19,6 +22,12 @@ _TRIGGERS = re.compile(
 # a character class scans far faster than an alternation; it only has to rule messages out
 _QUICK = re.compile(r"[微威薇维徽魏危喂信芯泡扣抠企球寇支vwqza]")
 _V_COLON = re.compile(r"(?<![a-z0-9])v[ \t]*[:：]|(?:\+|➕|加)[ \t]*(?:v|vx|wx|v信|薇|微)(?![a-z])")
+# A solicitation verb, a little filler (我, 个, 一下…), then v / vx / wx glued or spaced to an id.
+_SOLICIT = re.compile(
+    r"(?:\+|➕|加|联系|搜索?|私聊|私信|私我|找我)[ \t]*(?:(?:我的?|一下|下|个|你)[ \t]*)?"
+    r"(?:v(?![a-z])|[vw]x)"
+)
+_SOLICIT_QUICK = re.compile(r"[+➕加联搜私找]")
 _WXID = re.compile(r"(?<![a-z0-9])wxid_[a-z0-9_-]{4,}")
 _FILLER = r"(?:[ \t:：,，=＝~\-_（）()]|号码?|账号|帐号|账户|帐户|id|是|为|名|搜|加|我的|的|我)*"
 _ID = {
@@ -28,6 +37,10 @@ _ID = {
 }
 _ID_AFTER = {kind: re.compile(_FILLER + f"(?P<id>{pattern})(?![a-z0-9_-])") for kind, pattern in _ID.items()}
 _GLUED_DIGITS = re.compile(r"\d{8,12}(?![a-z0-9_-])")
+_SOLICITED_ID = re.compile(
+    r"(?:[ \t:：=＝~\-_]|号码?|账号|帐号|是|为)*"
+    r"(?P<id>[a-z][a-z0-9_-]{5,19}|\d{6,20}|[a-z0-9._%+-]+@[a-z0-9.-]+)(?![a-z0-9_-])"
+)
 
 RULES = {
     "wechat": (Category.CONTACT, "contact.wechat", "“{m}”是微信号，平台禁止引导买家加站外联系方式，请删除。"),
@@ -68,9 +81,16 @@ def detect(doc: Normalized, ctx: CheckContext) -> list[Hit]:
         patterns.append(_V_COLON)
     if "wxid" in light:
         patterns.append(_WXID)
+    if _SOLICIT_QUICK.search(light):
+        patterns.append(_SOLICIT)
     for pattern in patterns:
         for m in pattern.finditer(light):
-            found = _ID_AFTER["wechat"].match(light, m.end()) if pattern is _V_COLON else m
+            if pattern is _WXID:
+                found = m
+            elif pattern is _SOLICIT:
+                found = _SOLICITED_ID.match(light, m.end())
+            else:
+                found = _ID_AFTER["wechat"].match(light, m.end())
             if found:
                 start, _ = doc.light_span(m.start(), m.start() + 1)
                 _, end = doc.light_span(found.end() - 1, found.end())
