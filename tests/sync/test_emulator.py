@@ -141,6 +141,23 @@ async def test_a_throttled_shop_and_a_revoked_one_leave_the_others_working(hub_f
 
 
 @pytest.mark.asyncio
+async def test_hub_for_emulator_signs_every_account_in(worker):
+    from workstation.sync.enrol import hub_for_emulator
+
+    handle = await asyncio.to_thread(start_emulator_in_thread, seed=11, buyers_per_minute=0)
+    try:
+        hub, accounts = await hub_for_emulator(handle, worker)
+        assert len(accounts) == 10 and {a.platform for a in accounts} == set(Platform)
+        await hub.start(accounts)
+        try:
+            await wait_until(lambda: all_connected(hub, accounts), timeout=20)
+        finally:
+            await hub.stop()
+    finally:
+        await asyncio.to_thread(handle.stop)
+
+
+@pytest.mark.asyncio
 async def test_after_a_restart_the_engine_reuses_tokens_and_catches_up_what_came_while_it_was_off(hub_factory, worker):
     env, first, _ = await hub_factory()
     await first.start(env.accounts)

@@ -43,3 +43,16 @@ async def enrol_emulator_accounts(worker: StoreWorker, rows: list[dict], secrets
                 await asyncio.to_thread(secrets.set, account.key, kind, row[kind])
         saved.append(account)
     return saved
+
+
+async def hub_for_emulator(handle, worker: StoreWorker, *, secrets: SecretStore | None = None, policy=None):
+    """A SyncHub over every account of a running emulator (`start_emulator_in_thread`), not started yet.
+
+    Returns (hub, accounts); then `hub.add_listener(...)` and `await hub.start(accounts)`.
+    The connectors call the emulator over loopback at each account's `gateway`.
+    """
+    from workstation.sync.hub import SyncHub
+
+    rows = await asyncio.to_thread(handle.accounts)
+    accounts = await enrol_emulator_accounts(worker, rows, secrets)
+    return SyncHub(worker, secrets=secrets, policy=policy), accounts

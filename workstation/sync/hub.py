@@ -3,6 +3,17 @@ only way a message reaches the outbox — through the compliance gate.
 
 The UI calls a few awaitable methods and registers listeners; it never reaches into
 sessions. Every task the hub starts is kept and cancelled on `stop()`.
+
+    hub = SyncHub(worker)                      # worker: the app's StoreWorker
+    hub.add_listener(listener)                 # on_messages / on_conversation / on_account_state / on_outbox
+    await hub.start(accounts)                  # list[ShopAccount] with ids; disabled ones show 已停用
+    outbox_id = await hub.send(conversation.key, OutgoingDraft(kind=DraftKind.TEXT, text="亲，在的"))
+    await hub.retry(outbox_id)                 # only a failed message; reconciles first if it ever left
+    await hub.mark_read(conversation.key)
+    hub.connector(account_id).list_orders(buyer_id)   # the side panel's calls
+    await hub.stop()
+
+Listeners are called on the event loop's thread after the change is committed.
 """
 
 from __future__ import annotations
