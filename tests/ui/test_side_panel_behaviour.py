@@ -94,3 +94,26 @@ def test_panel_without_network_shows_errors_not_tracebacks(panel_env, qtbot):
         assert "网络" in tab.stack.error_label.text()
     assert not panel.problem.isVisible()
 
+
+
+def test_a_tab_that_failed_loads_again_when_shown_again(panel_env, qtbot):
+    env, panel = panel_env("pdd")
+    env.transport.down = True
+    panel.set_conversation(env.conversation, env.connector, env.hub)
+    qtbot.waitUntil(lambda: panel.orders_tab.stack.state == "error", timeout=15000)
+    env.transport.down = False
+    panel.tabs.setCurrentWidget(panel.notes_tab)
+    panel.tabs.setCurrentWidget(panel.orders_tab)
+    qtbot.waitUntil(lambda: panel.orders_tab.stack.state in ("content", "empty"), timeout=5000)
+
+
+def test_without_a_hub_cards_are_refused_with_a_reason(panel_env, qtbot):
+    env, panel = panel_env("pdd")
+    panel.set_conversation(env.conversation, env.connector, None)
+    panel.tabs.setCurrentWidget(panel.products_tab)
+    tab = panel.products_tab
+    qtbot.waitUntil(lambda: tab.stack.state == "content", timeout=5000)
+    row = next(r for r in tab.product_rows if r.send_button.isEnabled())
+    row.send_button.click()
+    qtbot.waitUntil(lambda: tab.status.tone == "error", timeout=5000)
+    assert "消息通道未连接" in tab.status.text()

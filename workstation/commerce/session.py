@@ -172,7 +172,12 @@ class ConversationCommerce:
         return {"receiver": contact.get("receiver", ""), "phone": contact.get("phone", ""),
                 "address": contact.get("address", "")}
 
+    def _require_hub(self) -> None:
+        if self.hub is None:
+            raise CommerceError("消息通道未连接（店铺账号未登录或已停用），卡片没有发送。")
+
     async def send_order_card(self, order: Order, *, confirmed_warning: bool = False) -> int:
+        self._require_hub()
         card, text = order_card(order)
         return await send_card(self.hub, self.key, MessageType.ORDER_CARD, card, text,
                                confirmed_warning=confirmed_warning)
@@ -214,7 +219,10 @@ class ConversationCommerce:
         return CouponResult(resolved, f"已核对：“{resolved.coupon_title}”没有发出，可以重新发送。")
 
     async def _after_grant(self, record: CouponSend, coupon: Coupon) -> CouponResult:
-        await self._add_tag(COUPON_TAG)
+        try:
+            await self._add_tag(COUPON_TAG)
+        except Exception:  # noqa: BLE001 — the coupon went; a missing tag must not hide that
+            log.exception("could not tag buyer %s with %s", self.buyer_id, COUPON_TAG)
         if record.note_state == "sent":
             return CouponResult(record, f"已核对：“{coupon.title}”已经发给买家，说明消息也已发送，没有重复发送。", "sent")
         return await self.send_coupon_note(record, coupon)
@@ -224,6 +232,10 @@ class ConversationCommerce:
 
         text = record.note_text or buyer_message(coupon, record.valid_to, self.clock())
         granted = f"已向买家发放“{coupon.title}”"
+        if self.hub is None:
+            record = await self.worker.call(records.update_coupon_send, record.id, note_text=text, note_state="failed")
+            return CouponResult(record, f"{granted}，但消息通道未连接，说明消息没有发出；请稍后手动告诉买家。", "failed",
+                                "消息通道未连接")
         try:
             await send_text(self.hub, self.key, text, kind=DraftKind.COUPON_NOTE, confirmed_warning=confirmed_warning)
         except MessageNeedsConfirmation as exc:
@@ -318,6 +330,7 @@ class ConversationCommerce:
             self.cache.forget("products")
             why = "已下架或已删除" if fresh is None or not fresh.on_sale else "已经没有库存"
             raise ProductUnavailable(f"“{product.title}”{why}，没有发送。商品列表已刷新。")
+        self._require_hub()
         card, text = product_card(fresh)
         return await send_card(self.hub, self.key, MessageType.PRODUCT_CARD, card, text,
                                confirmed_warning=confirmed_warning)

@@ -43,7 +43,9 @@ class PanelTab(QWidget):
         return commerce is not None and commerce is self.commerce
 
     def ensure_loaded(self) -> None:
-        if self.commerce is not None and self._loaded_for is not self.commerce:
+        """Load once per conversation; a tab left showing an error tries again when shown again."""
+        failed = getattr(getattr(self, "stack", None), "state", "") == "error"
+        if self.commerce is not None and (self._loaded_for is not self.commerce or failed):
             self._loaded_for = self.commerce
             self.spawn(self.load())
 
