@@ -247,3 +247,22 @@ async def test_a_wrong_clock_shows_an_error_that_says_what_to_do_and_others_carr
     await wait_until(lambda: rig.state(2) is AccountState.CONNECTED)
     healthy.buyer_says("c1", "在吗")
     await wait_until(lambda: rig.listener.messages)
+
+
+@pytest.mark.asyncio
+async def test_a_token_refused_right_after_every_refresh_ends_in_needs_login_not_a_spin(rig):
+    shop = rig.shop(1)
+    await rig.start(1)
+    await wait_until(lambda: rig.state(1) is AccountState.CONNECTED)
+    original_issue = shop.issue_tokens
+
+    def issue_dead_tokens():
+        tokens = original_issue()
+        shop.valid_access.discard(tokens.access_token)  # the platform forgets each new token at once
+        return tokens
+
+    shop.issue_tokens = issue_dead_tokens
+    shop.revoke_tokens()
+    shop.drop_connections()
+    await wait_until(lambda: rig.state(1) is AccountState.NEEDS_LOGIN, timeout=5)
+    assert shop.calls["refresh"] <= 5

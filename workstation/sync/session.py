@@ -276,6 +276,7 @@ class AccountSession:
 
     async def _run(self) -> None:
         backoff = Backoff(self.policy.backoff_base_s, self.policy.backoff_cap_s)
+        auth_refusals = 0  # in a row; a token refused again right after a refresh must not spin
         while True:
             generation = self.token_generation
             try:
@@ -285,6 +286,7 @@ class AccountSession:
                 await self.catch_up()
                 self._set_state(AccountState.CONNECTED, "")
                 backoff.reset()
+                auth_refusals = 0
                 # Events that land between the catch-up and the push subscription are in
                 # neither: one more catch-up shortly after the stream is up covers them.
                 self._sweep_soon.set()
@@ -293,9 +295,15 @@ class AccountSession:
             except NeedsLogin as exc:
                 await self._lose_login(str(exc))
                 return
-            except AuthExpired:
+            except AuthExpired as exc:
+                auth_refusals += 1
+                if auth_refusals > 3:
+                    await self._lose_login(f"登录已失效：{_describe(exc)}")
+                    return
                 if not await self.recover_auth(generation):
                     return
+                if auth_refusals > 1:
+                    await asyncio.sleep(backoff.next_delay())
                 continue
             except RateLimited as exc:
                 delay = max(exc.retry_after, backoff.next_delay())
