@@ -79,6 +79,9 @@ class SidePanel(QWidget):
         self.products_tab = ProductsTab(spawn, self._load_image)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        # Five short tabs must fit the panel's 300 px without scroll arrows hiding 商品.
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 4px 7px; min-width: 0; }")
+        self.tabs.tabBar().setUsesScrollButtons(False)
         self.tabs.addTab(self.orders_tab, "订单")
         self.tabs.addTab(self.coupons_tab, "优惠券")
         self.tabs.addTab(self.quick_replies, "快捷短语")
