@@ -32,6 +32,7 @@ from workstation.ui.theme import apply_os_palette, urgency_colour
 log = logging.getLogger(__name__)
 
 INITIAL_CONVERSATIONS = 5000
+HUB_STOP_TIMEOUT_S = 10
 
 
 class MainWindow(QMainWindow):
@@ -299,8 +300,13 @@ class MainWindow(QMainWindow):
             log.exception("saving drafts on exit failed")
         if self.services.hub is not None and self.hub_started:
             self.services.hub.remove_listener(self.bridge)
-            await self.services.hub.stop()
             self.hub_started = False
+            try:
+                # Exiting must not hang on a platform that does not answer: whatever is still
+                # unsent stays in the outbox and goes out on the next start.
+                await asyncio.wait_for(self.services.hub.stop(), HUB_STOP_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("the sync hub did not stop within %d s; exiting anyway", HUB_STOP_TIMEOUT_S)
 
     async def reload_accounts(self) -> None:
         previous = {a.id: a for a in self.accounts}
