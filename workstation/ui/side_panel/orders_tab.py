@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 _STATUS_COLOURS = {"待付款": "#64748b", "待发货": "#d97706", "已发货": "#2563eb", "已签收": "#0f766e",
                    "退款中": "#dc2626", "已关闭": "#64748b"}
 LOGISTICS_SHOWN = 3
+MAX_ORDERS = 20  # the buyer's most recent; older ones are found by number
 
 
 class OrderCard(QWidget):
@@ -184,7 +185,7 @@ class OrdersTab(PanelTab):
         clear_rows(self.rows)
         self.cards = []
         now = self.commerce.clock() if self.commerce else None
-        for order in orders:
+        for order in orders[:MAX_ORDERS]:
             card = OrderCard(order, now, self._load_image)
             card.reveal_requested.connect(lambda o, c=card: self.spawn(self.reveal(c)))
             card.send_requested.connect(lambda o: self.spawn(self.send_card(o)))

@@ -26,6 +26,9 @@ from workstation.ui.side_panel.widgets import (
 
 log = logging.getLogger(__name__)
 
+# A few dozen rows of widgets stay quick; a big catalogue is narrowed by searching, not scrolling.
+MAX_ROWS = 50
+
 
 class ProductRow(QWidget):
     send_requested = Signal(object)
@@ -115,7 +118,10 @@ class ProductsTab(PanelTab):
             return  # another conversation, or the agent typed a newer query meanwhile
         clear_rows(self.rows)
         self.product_rows = []
-        for offer in offers:
+        shown = offers[:MAX_ROWS]
+        if len(offers) > MAX_ROWS:
+            self.status.say(f"共 {len(offers)} 个商品，显示前 {MAX_ROWS} 个（买家问过的在最前）；请搜索缩小范围。")
+        for offer in shown:
             row = ProductRow(offer, self._load_image)
             row.send_requested.connect(lambda o: self.spawn(self.send(o)))
             self.rows.insertWidget(self.rows.count() - 1, row)
