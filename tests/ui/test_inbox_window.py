@@ -74,7 +74,7 @@ def test_tabs_are_driven_from_the_keyboard(qtbot, inbox_rig):
     assert window.tabs.current_page().key[2] == "slow"
     qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
     assert window.tabs.current_page().key[2] == "mid"
-    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window.tabs.current_page().composer.edit, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
     assert window.tabs.current_page().key[2] == "slow"
     assert window.tabs.count() == 2
     # Double-click opens too.

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
             "focus_search": self.inbox_panel.focus_search,
             "show_waiting": self.inbox_panel.show_waiting,
             "show_all": self.inbox_panel.show_all,
+            "filter_platform": lambda: self._open_filter(self.inbox_panel.platform_filter),
+            "filter_shop": lambda: self._open_filter(self.inbox_panel.shop_filter),
             "focus_composer": self.focus_composer,
             "retry_failed": self.retry_failed,
             "toggle_enter": self.toggle_enter_mode,
@@ -194,10 +196,17 @@ class MainWindow(QMainWindow):
         self.actions_by_name["toggle_enter"].setCheckable(True)
         self.actions_by_name["toggle_enter"].setChecked(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
         self.actions_by_name["toggle_enter"].setText("Enter 发送")
+        # The widgets name their keys too.
+        panel = self.inbox_panel
+        panel.tabs.setTabToolTip(0, "只看等待回复的买家 (Ctrl+1)")
+        panel.tabs.setTabToolTip(1, "全部会话 (Ctrl+2)")
+        panel.platform_filter.setToolTip("按平台筛选 (Alt+P)")
+        panel.shop_filter.setToolTip("按店铺筛选 (Alt+S)")
+        panel.view.setToolTip("Enter 或双击打开会话；Alt+J 跳到最紧急的买家")
 
         conversation_menu = self.menuBar().addMenu(self.tr("会话(&C)"))
         for name in ("next_waiting", "previous_waiting", "close_tab", "next_tab", "previous_tab", None,
-                     "focus_list", "focus_search", "show_waiting", "show_all", None,
+                     "focus_list", "focus_search", "show_waiting", "show_all", "filter_platform", "filter_shop", None,
                      "focus_composer", "retry_failed", "toggle_enter"):
             if name is None:
                 conversation_menu.addSeparator()
@@ -430,6 +439,10 @@ class MainWindow(QMainWindow):
         else:
             target = order[0] if step > 0 else order[-1]
         self.open_conversation(target)
+
+    def _open_filter(self, combo) -> None:
+        combo.setFocus()
+        combo.showPopup()
 
     def focus_list(self) -> None:
         self.inbox_panel.view.setFocus()

@@ -29,6 +29,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("focus_search", "搜索买家昵称或消息", ("Ctrl+F",), "列表"),
     Shortcut("show_waiting", "只看待回复", ("Ctrl+1",), "列表"),
     Shortcut("show_all", "查看全部会话", ("Ctrl+2",), "列表"),
+    Shortcut("filter_platform", "按平台筛选", ("Alt+P",), "列表"),
+    Shortcut("filter_shop", "按店铺筛选", ("Alt+S",), "列表"),
     Shortcut("focus_composer", "回到输入框", ("Ctrl+E",), "输入"),
     Shortcut("retry_failed", "重试本会话最后一条发送失败的消息", ("Ctrl+R",), "输入"),
     Shortcut("toggle_enter", "切换 Enter 发送 / Ctrl+Enter 发送", ("Ctrl+Shift+E",), "输入"),
