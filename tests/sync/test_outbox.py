@@ -257,3 +257,21 @@ async def test_images_go_out_as_images_and_a_qr_code_never_does(rig, gate):
     with pytest.raises(MessageBlocked):
         await rig.hub.send(KEY, OutgoingDraft(kind=DraftKind.IMAGE, image_bytes=render_image("qrcode-1")))
     assert len(shop.deliveries) == 1
+
+
+@pytest.mark.asyncio
+async def test_one_buyers_message_stuck_in_reconciliation_does_not_hold_up_the_others(rig, gate):
+    shop = await connected_shop(rig)
+    shop.buyer_says("c2", "我的呢？")
+    await wait_until(lambda: len(rig.listener.messages) == 2)
+    shop.send_plan.append("lost_reply")
+    shop.find_sent_failures = 1000  # c1's message cannot be reconciled for a long while
+    stuck = await rig.hub.send(KEY, draft("这条在核对"))
+    await wait_state(rig, stuck, "uncertain")
+    follow_up = await rig.hub.send(KEY, draft("这条排在它后面"))
+    other = await rig.hub.send(("pdd", "shop1", "c2"), draft("亲，马上为您查"))
+    await wait_state(rig, other, "sent", timeout=3)
+    assert (await row(rig, follow_up))["state"] == "queued"  # same buyer: waits its turn
+    shop.find_sent_failures = 0
+    await wait_state(rig, follow_up, "sent", timeout=5)
+    assert [d.outgoing.text for d in shop.deliveries] == ["这条在核对", "亲，马上为您查", "这条排在它后面"]

@@ -5,7 +5,11 @@ failure — the request left but no answer came back (NetworkDown with request_s
 or a timeout) — the message is `uncertain` and the platform is asked
 (`connector.find_sent`) before anything is sent again; a message that was ever put
 on the wire is reconciled the same way before a retry, even after a restart.
-Messages of one account go out in the order they were written.
+
+Each conversation is a lane: its messages go out one after another, in the order they
+were written, so a buyer never reads them shuffled. Lanes run side by side (a few
+requests at a time per account), so one buyer's message stuck in reconciliation never
+holds up the replies to the shop's other buyers.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import base64
 import logging
 import uuid
+from collections import deque
 from typing import TYPE_CHECKING
 
 from workstation.domain.messages import Message, MessageType, Sender, SendState
@@ -37,7 +42,9 @@ UNCERTAIN_GAVE_UP_TEXT = "无法确认消息是否已送达。重试时会先向
 class Outbox:
     def __init__(self, session: "AccountSession"):
         self._session = session
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._lanes: dict[str, deque[int]] = {}        # conversation_id -> outbox ids, oldest first
+        self._lane_tasks: dict[str, asyncio.Task] = {}
+        self._slots = asyncio.Semaphore(session.policy.sends_in_parallel)
         self._wakeup = asyncio.Event()
 
     @property
@@ -72,7 +79,7 @@ class Outbox:
             idempotency_key=uuid.uuid4().hex, type=type, text=text, payload=payload,
         )
         self._tell(row)
-        self._queue.put_nowait(row["id"])
+        self._enqueue(row)
         return row
 
     async def retry(self, outbox_id: int) -> dict:
@@ -83,7 +90,7 @@ class Outbox:
             raise CannotRetry("只有发送失败的消息可以重试。")
         row = await self._db(store.update_outbox, outbox_id, SendState.QUEUED, last_error="")
         self._tell(row)
-        self._queue.put_nowait(outbox_id)
+        self._enqueue(row)
         return row
 
     async def resume(self) -> None:
@@ -97,22 +104,50 @@ class Outbox:
             if row["state"] == SendState.SENDING:
                 row = await self._db(store.update_outbox, row["id"], SendState.UNCERTAIN)
                 self._tell(row)
-            self._queue.put_nowait(row["id"])
+            self._enqueue(row)
 
     # ---- the sender task ----------------------------------------------------------------------
 
+    def _enqueue(self, row: dict) -> None:
+        conversation_id = row["conversation_id"]
+        lane = self._lanes.setdefault(conversation_id, deque())
+        if row["id"] in lane:
+            return
+        lane.append(row["id"])
+        if conversation_id not in self._lane_tasks:
+            task = asyncio.get_running_loop().create_task(
+                self._drain(conversation_id), name=f"outbox {self._session.account.key} {conversation_id}")
+            self._lane_tasks[conversation_id] = task
+
+    async def _drain(self, conversation_id: str) -> None:
+        try:
+            while lane := self._lanes.get(conversation_id):
+                outbox_id = lane[0]
+                try:
+                    await self._deliver(outbox_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.exception("%s: sending outbox row %s failed unexpectedly", self._session.account.key, outbox_id)
+                    # attempts > 0 makes the agent's retry reconcile first, so failing here never risks a double.
+                    await self._set(outbox_id, SendState.FAILED, last_error=f"发送出错：{exc}")
+                lane.popleft()
+        finally:
+            # No await between the empty check and here: a message enqueued meanwhile starts a new lane.
+            if not self._lanes.get(conversation_id):
+                self._lanes.pop(conversation_id, None)
+            self._lane_tasks.pop(conversation_id, None)
+
     async def run(self) -> None:
-        await self.resume()
-        while True:
-            outbox_id = await self._queue.get()
-            try:
-                await self._deliver(outbox_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.exception("%s: sending outbox row %s failed unexpectedly", self._session.account.key, outbox_id)
-                # attempts > 0 makes the agent's retry reconcile first, so failing here never risks a double.
-                await self._set(outbox_id, SendState.FAILED, last_error=f"发送出错：{exc}")
+        """The account's outbox task: resume what a previous run left, then own the lanes until stopped."""
+        try:
+            await self.resume()
+            await asyncio.Event().wait()
+        finally:
+            lanes = list(self._lane_tasks.values())
+            for task in lanes:
+                task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
 
     async def _set(self, outbox_id: int, state: SendState, **changes) -> dict:
         row = await self._db(store.update_outbox, outbox_id, state, **changes)
@@ -165,10 +200,11 @@ class Outbox:
                     row = await self._set(outbox_id, SendState.UNCERTAIN)
                 await asyncio.sleep(policy.reconcile_delay_s)
                 try:
-                    receipt = await within(
-                        policy.call_timeout_s,
-                        session.connector.find_sent(outgoing.conversation_id, outgoing.idempotency_key),
-                    )
+                    async with self._slots:
+                        receipt = await within(
+                            policy.call_timeout_s,
+                            session.connector.find_sent(outgoing.conversation_id, outgoing.idempotency_key),
+                        )
                 except AuthExpired:
                     if not await session.recover_auth(generation):
                         await self._set(outbox_id, SendState.FAILED, last_error=NEEDS_LOGIN_TEXT)
@@ -191,7 +227,8 @@ class Outbox:
             sends += 1
             row = await self._set(outbox_id, SendState.SENDING, count_attempt=True)
             try:
-                receipt = await within(policy.send_timeout_s, session.connector.send(outgoing))
+                async with self._slots:
+                    receipt = await within(policy.send_timeout_s, session.connector.send(outgoing))
             except AuthExpired:
                 # The gateway checks the token before anything else: the message was not taken.
                 if not await session.recover_auth(generation):

@@ -16,6 +16,7 @@ class SyncPolicy:
     call_timeout_s: float = 20.0
     send_timeout_s: float = 15.0
     reconcile_delay_s: float = 1.0      # let a request still in flight land before asking the platform
+    sends_in_parallel: int = 4          # per account; messages of one conversation always go one by one
     max_send_attempts: int = 5
     max_reconcile_attempts: int = 8
     max_rate_limited_wait_s: float = 300.0
