@@ -7,12 +7,29 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
+import gc
+
 import keyring
 import pytest
 
 from tests.helpers.memory_keyring import MemoryKeyring
 
 pytest_plugins = ["tests.helpers.qt", "tests.helpers.services"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_garbage_on_the_qt_thread_only():
+    """As in the app (workstation/ui/gc_guard.py): the cyclic collector never runs on a worker
+    thread, where it could destroy Qt objects; it runs here, on the main thread, between tests."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from workstation.ui.crash import show_crash_message
+from workstation.ui.gc_guard import QtThreadGarbageCollector
 from workstation.ui.main_window import MainWindow
 from workstation.ui.single_instance import InstanceServer, hand_over_to_running_instance
 
@@ -46,6 +47,7 @@ class Shell:
         self.first_paint = _FirstPaint(started)
         self.window: MainWindow | None = None
         self.instance_server: InstanceServer | None = None
+        self.garbage_collector: QtThreadGarbageCollector | None = None
         self._quit = asyncio.Event()
         self._exit_code = 0
 
@@ -70,6 +72,7 @@ class Shell:
         if self.screenshot is None and hand_over_to_running_instance(self.services.paths.root):
             print("Workstation 已在运行，已切换到已打开的窗口。")
             return 0
+        self.garbage_collector = QtThreadGarbageCollector()
         self.window = MainWindow(self.services)
         if self.screenshot is None:
             self.instance_server = InstanceServer(self.services.paths.root)
@@ -123,4 +126,6 @@ class Shell:
             except Exception:
                 log.exception("shutdown hook failed")
         await self.services.aclose()
+        if self.garbage_collector is not None:
+            self.garbage_collector.stop()
         QTimer.singleShot(0, self.app.quit)
