@@ -10,7 +10,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from workstation.domain.accounts import ShopAccount
@@ -22,9 +21,9 @@ from workstation.ui.accounts_dialog import AccountsDialog
 from workstation.ui.alerts import AlertCenter
 from workstation.ui.conversation_tabs import ConversationTabs
 from workstation.ui.empty_state import EmptyState
-from workstation.ui.inbox_model import InboxModel, Role, display_nick
+from workstation.ui.inbox_actions import InboxActions
+from workstation.ui.inbox_model import InboxModel, display_nick
 from workstation.ui.inbox_panel import InboxPanel
-from workstation.ui.shortcuts import ShortcutSheet, build_actions
 from workstation.ui.sync_bridge import SyncBridge
 from workstation.ui.tasks import TaskKeeper
 from workstation.ui.theme import apply_os_palette, urgency_colour
@@ -117,8 +116,9 @@ class MainWindow(QMainWindow):
         self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing,
                                   repeat_s=_int_setting(self.prefs, "alerts/repeat_s", 30))
         self.alerts.dnd_changed.connect(self._dnd_changed)
-        self.shortcut_sheet: ShortcutSheet | None = None
-        self._build_menus()
+        self.inbox_actions = InboxActions(self)
+        self.actions_by_name = self.inbox_actions.by_name
+        self.inbox_actions.build_menus()
 
         self._counter_soon = QTimer(self)  # the counter follows bursts at most a few times a second
         self._counter_soon.setSingleShot(True)
@@ -158,69 +158,6 @@ class MainWindow(QMainWindow):
         if conversation is not None:
             self.inbox.upsert(conversation)
             self.tabs.on_conversations([conversation])
-
-    def _build_menus(self) -> None:
-        accounts_menu = self.menuBar().addMenu(self.tr("账号(&A)"))
-        self.manage_accounts_action = QAction(self.tr("管理账号…"), self)
-        self.manage_accounts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.manage_accounts_action.setToolTip("管理账号 (Ctrl+Shift+A)")
-        self.manage_accounts_action.triggered.connect(self.open_accounts)
-        accounts_menu.addAction(self.manage_accounts_action)
-        accounts_menu.addSeparator()
-        quit_action = QAction(self.tr("退出"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        accounts_menu.addAction(quit_action)
-
-        self.actions_by_name = build_actions(self, {
-            "next_waiting": lambda: self.jump_waiting(+1),
-            "previous_waiting": lambda: self.jump_waiting(-1),
-            "close_tab": self.tabs.close_current,
-            "next_tab": lambda: self.tabs.step(+1),
-            "previous_tab": lambda: self.tabs.step(-1),
-            "focus_list": self.focus_list,
-            "focus_search": self.inbox_panel.focus_search,
-            "show_waiting": self.inbox_panel.show_waiting,
-            "show_all": self.inbox_panel.show_all,
-            "filter_platform": lambda: self._open_filter(self.inbox_panel.platform_filter),
-            "filter_shop": lambda: self._open_filter(self.inbox_panel.shop_filter),
-            "focus_composer": self.focus_composer,
-            "retry_failed": self.retry_failed,
-            "toggle_enter": self.toggle_enter_mode,
-            "mute_shop": self.toggle_mute_current_shop,
-            "toggle_dnd": self.alerts.toggle_dnd,
-            "shortcut_sheet": self.show_shortcuts,
-        })
-        self.actions_by_name["toggle_dnd"].setCheckable(True)
-        self.actions_by_name["toggle_dnd"].setChecked(self.alerts.dnd)
-        self.actions_by_name["toggle_enter"].setCheckable(True)
-        self.actions_by_name["toggle_enter"].setChecked(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
-        self.actions_by_name["toggle_enter"].setText("Enter 发送")
-        # The widgets name their keys too.
-        panel = self.inbox_panel
-        panel.tabs.setTabToolTip(0, "只看等待回复的买家 (Ctrl+1)")
-        panel.tabs.setTabToolTip(1, "全部会话 (Ctrl+2)")
-        panel.platform_filter.setToolTip("按平台筛选 (Alt+P)")
-        panel.shop_filter.setToolTip("按店铺筛选 (Alt+S)")
-        panel.view.setToolTip("Enter 或双击打开会话；Alt+J 跳到最紧急的买家")
-
-        conversation_menu = self.menuBar().addMenu(self.tr("会话(&C)"))
-        for name in ("next_waiting", "previous_waiting", "close_tab", "next_tab", "previous_tab", None,
-                     "focus_list", "focus_search", "show_waiting", "show_all", "filter_platform", "filter_shop", None,
-                     "focus_composer", "retry_failed", "toggle_enter"):
-            if name is None:
-                conversation_menu.addSeparator()
-            else:
-                conversation_menu.addAction(self.actions_by_name[name])
-        alerts_menu = self.menuBar().addMenu(self.tr("提醒(&N)"))
-        alerts_menu.addAction(self.actions_by_name["toggle_dnd"])
-        alerts_menu.addAction(self.actions_by_name["mute_shop"])
-        self.tools_menu = self.menuBar().addMenu(self.tr("工具(&T)"))
-        self.help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
-        self.help_menu.addAction(self.actions_by_name["shortcut_sheet"])
-        about_action = QAction(self.tr("关于 Workstation"), self)
-        about_action.triggered.connect(self.show_about)
-        self.help_menu.addAction(about_action)
 
     # ---- start-up and shutdown ------------------------------------------------------------------
 
@@ -422,63 +359,12 @@ class MainWindow(QMainWindow):
                 page.splitter.restoreState(sizes)
             page.splitter.splitterMoved.connect(
                 lambda *_: self.prefs.setValue("conversation/splitter", page.splitter.saveState()))
-        page.composer.set_enter_sends(bool(self.prefs.value("composer/enter_sends", True, type=bool)))
+        page.composer.set_enter_sends(self.inbox_actions.enter_sends())
         self.attach_phrases(page)
         self.inbox_panel.select_key(key)
 
-    def jump_waiting(self, step: int) -> None:
-        """Alt+J: the next waiting buyer in urgency order (the most urgent first); Alt+K: back."""
-        order = self.inbox_panel.waiting_keys_in_order()
-        if not order:
-            self.status_message.setText("没有买家在等待回复")
-            return
-        page = self.tabs.current_page()
-        current = page.key if page is not None else None
-        if current in order:
-            target = order[(order.index(current) + step) % len(order)]
-        else:
-            target = order[0] if step > 0 else order[-1]
-        self.open_conversation(target)
-
-    def _open_filter(self, combo) -> None:
-        combo.setFocus()
-        combo.showPopup()
-
-    def focus_list(self) -> None:
-        self.inbox_panel.view.setFocus()
-        self.inbox_panel._keep_a_current_row()
-
-    def focus_composer(self) -> None:
-        page = self.tabs.current_page()
-        if page is not None:
-            page.composer.edit.setFocus()
-
-    def retry_failed(self) -> None:
-        page = self.tabs.current_page()
-        if page is not None:
-            self.tasks.spawn(page.retry_last_failed())
-
     def toggle_enter_mode(self) -> None:
-        enter_sends = not bool(self.prefs.value("composer/enter_sends", True, type=bool))
-        self.prefs.setValue("composer/enter_sends", enter_sends)
-        self.actions_by_name["toggle_enter"].setChecked(enter_sends)
-        for key in self.tabs.open_keys():
-            self.tabs.page(key).composer.set_enter_sends(enter_sends)
-        self.status_message.setText("Enter 发送，Shift+Enter 换行" if enter_sends else "Ctrl+Enter 发送，Enter 换行")
-
-    def toggle_mute_current_shop(self) -> None:
-        page = self.tabs.current_page()
-        if page is None:
-            index = self.inbox_panel.view.currentIndex()
-            key = index.data(Role.KEY) if index.isValid() else None
-        else:
-            key = page.key
-        if key is None:
-            return
-        muted = self.alerts.toggle_mute((key[0], key[1]))
-        conversation = self.inbox.conversation(key)
-        name = self.inbox.shop_info(conversation).name if conversation else key[1]
-        self.status_message.setText(f"{name}：已静音" if muted else f"{name}：已取消静音")
+        self.inbox_actions.toggle_enter_mode()
 
     def attach_phrases(self, page) -> None:
         """Wire the `/` quick-reply popup into a composer when the quick-reply service is there."""
@@ -508,10 +394,9 @@ class MainWindow(QMainWindow):
         page.composer.edit.slash_typed.connect(open_popup)
         page._phrases_attached = True
 
-    def show_shortcuts(self) -> None:
-        if self.shortcut_sheet is None:
-            self.shortcut_sheet = ShortcutSheet(self)
-        self.shortcut_sheet.open()
+    @property
+    def shortcut_sheet(self):
+        return self.inbox_actions.shortcut_sheet
 
     async def search_messages(self, text: str) -> set:
         rows = await self.services.store.call(store.list_conversations, search=text, limit=500)
