@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pytestqt.exceptions import TimeoutError
+from pytestqt.exceptions import TimeoutError as WaitTimedOut
 
 from tests.helpers.fake_connector import FakeConnector, FakePlatform
 from workstation.domain.accounts import SHOP_COLOURS, ShopAccount
@@ -105,7 +105,7 @@ def inbox_rig(services, arun, qtbot):
     try:
         qtbot.waitUntil(lambda: all(hub.state(i)[0].value == "connected" for i in rig.accounts
                                     if rig.accounts[i].enabled), timeout=3000)
-    except TimeoutError:
+    except WaitTimedOut:
         pass
     arun(hub.stop())
     rig.close_windows()
