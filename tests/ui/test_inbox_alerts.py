@@ -6,6 +6,7 @@ import base64
 
 from PySide6.QtCore import Qt
 
+from tests.compliance.qrimages import encode, qr_gray
 from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, message  # noqa: F401 (fixtures)
 from workstation.domain.messages import MessageType, Sender
 from workstation.domain.platforms import Platform
@@ -64,6 +65,8 @@ def test_bad_input_is_shown_sanely_and_nothing_is_lost(qtbot, inbox_rig, caplog)
         message(Platform.PDD, "p1", "img", "", ago=10, number=2, type=MessageType.IMAGE,
                 payload={"image_b64": base64.b64encode(b"not an image at all").decode()}),
         message(Platform.PDD, "p1", "link", "加我v信 abc123 www点abc点com 更便宜", ago=5, number=3),
+        message(Platform.PDD, "p1", "qr", "", ago=6, number=6, type=MessageType.IMAGE,
+                payload={"image_b64": base64.b64encode(encode(qr_gray())).decode()}),
         message(Platform.PDD, "p1", "emoji", "你好", ago=4, number=4, nick=wild_nick),
     ])
     # A shop that was removed from the workstation: its history stays visible.
@@ -81,6 +84,11 @@ def test_bad_input_is_shown_sanely_and_nothing_is_lost(qtbot, inbox_rig, caplog)
     page = window.tabs.current_page()
     qtbot.waitUntil(lambda: page.loaded and page.model.items[-1].image_failed, timeout=5000)
     page.grab()
+
+    window.open_conversation(("pdd", "p1", "qr"))
+    page = window.tabs.current_page()
+    qtbot.waitUntil(lambda: page.loaded and page.model.items[-1].image is not None, timeout=8000)
+    assert page.model.items[-1].qr_warning
 
     window.open_conversation(("pdd", "p1", "link"))
     page = window.tabs.current_page()

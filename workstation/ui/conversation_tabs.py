@@ -30,6 +30,14 @@ MARK_READ_DELAY_MS = 400
 _UNSENT = (SendState.QUEUED, SendState.SENDING, SendState.UNCERTAIN, SendState.FAILED)
 
 
+def _has_qr_code(data: bytes) -> bool:
+    """Runs on a worker thread: does a buyer's picture hold a QR code (the compliance detector)?"""
+    from workstation.compliance import check_image
+    from workstation.domain.verdict import Category
+
+    return any(str(hit.category) == Category.QR.value for hit in check_image(data).hits)
+
+
 class ConversationPage(QWidget):
     def __init__(self, key: tuple, services, inbox: InboxModel, spawn, parent: QWidget | None = None):
         super().__init__(parent)
@@ -161,9 +169,12 @@ class ConversationPage(QWidget):
                     self.spawn(self._load_image(item, source))
 
     async def _load_image(self, item: MessageItem, source) -> None:
+        has_qr = False
         try:
             data = await load_image_bytes(source)
             image = await asyncio.to_thread(decode_thumbnail, data)
+            if image is not None and item.sender is Sender.BUYER:
+                has_qr = await asyncio.to_thread(_has_qr_code, data)
         except Exception as exc:  # a broken or unreachable image is shown as such, never raised
             log.info("image for %s could not be loaded: %s", self.key[2], type(exc).__name__)
             image = None
@@ -173,7 +184,7 @@ class ConversationPage(QWidget):
             position = self.model.items.index(item)
         except ValueError:
             return
-        self.model.set_image(position, image)
+        self.model.set_image(position, image, has_qr=has_qr)
 
     # ---- live updates ------------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ class MessageItem:
     image: QImage | None = None
     image_failed: bool = False
     link_warning: bool = False
+    qr_warning: bool = False      # a buyer's image holds a QR code: an off-platform link in disguise
     extra: dict = field(default_factory=dict)
 
     @property
@@ -238,10 +239,11 @@ class MessageModel(QAbstractListModel):
         self.append([item])
         return len(self.items) - 1
 
-    def set_image(self, position: int, image: QImage | None) -> None:
+    def set_image(self, position: int, image: QImage | None, *, has_qr: bool = False) -> None:
         if 0 <= position < len(self.items):
             item = self.items[position]
             item.image, item.image_failed = image, image is None
+            item.qr_warning = has_qr
             index = self.index(position, 0)
             self.dataChanged.emit(index, index)
 

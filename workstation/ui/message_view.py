@@ -84,7 +84,7 @@ class BubbleDelegate(QStyledItemDelegate):
             size = QSize(option.rect.width(), small_metrics.height() + 12)
         else:
             height = small_metrics.height() + 4 + body.height() + 2 * self.PAD + 8
-            if item.link_warning:
+            if item.link_warning or item.qr_warning:
                 height += small_metrics.height() + 4
             if item.send_state is not None and item.sender is Sender.AGENT:
                 height += small_metrics.height() + 2
@@ -163,11 +163,12 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(inner, int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere), item.text)
         top = bubble.bottom() + 3
         painter.setFont(small)
-        if item.link_warning:
+        if item.link_warning or item.qr_warning:
             painter.setPen(QColor("#d97706"))
+            warning = ("⚠ 买家发来的图片含二维码，请勿扫描或转发" if item.qr_warning
+                       else "⚠ 买家发来的链接已显示为纯文本，请勿打开或转发")
             painter.drawText(QRect(bubble.left(), top, rect.width() - 2 * self.MARGIN, small_metrics.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             "⚠ 买家发来的链接已显示为纯文本，请勿打开或转发")
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, warning)
             top += small_metrics.height() + 4
         if item.send_state is not None and mine:
             label = _STATE_LABELS.get(item.send_state, "")
