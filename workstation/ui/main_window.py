@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         await self.start_hub()
         await self.prepare_quick_replies()
         self._update_counter()
+        if self.tabs.count() == 0 and self.accounts:
+            self.inbox_actions.focus_list()  # keyboard-first: arrows and Enter work at once
         self.loaded.emit()
 
     async def prepare_quick_replies(self) -> None:
