@@ -266,3 +266,20 @@ async def test_a_token_refused_right_after_every_refresh_ends_in_needs_login_not
     shop.drop_connections()
     await wait_until(lambda: rig.state(1) is AccountState.NEEDS_LOGIN, timeout=5)
     assert shop.calls["refresh"] <= 5
+
+
+@pytest.mark.asyncio
+async def test_tokens_refused_after_a_restart_mean_signing_in_again_with_the_stored_password(rig):
+    shop = rig.shop(1)
+    from workstation.sync.credentials import save_tokens
+
+    stale = shop.issue_tokens()
+    save_tokens(SecretStore(), shop.account(1), stale)
+    shop.revoke_tokens()              # revoked while the app was closed…
+    shop.valid_refresh.clear()        # …refresh token too
+    shop.buyer_says("c1", "在吗")
+    await rig.start(1)
+    await wait_until(lambda: rig.state(1) is AccountState.CONNECTED and rig.listener.messages)
+    assert shop.calls["sign_in"] == 1
+    saved = json.loads(SecretStore().get(shop.account(1).key, "access_token"))
+    assert saved["token"] != stale.access_token

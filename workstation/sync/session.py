@@ -69,6 +69,7 @@ class AccountSession:
         self._tokens: Tokens | None = None
         self._tokens_adopted_at: datetime | None = None
         self.token_generation = 0
+        self._stored_tokens_unproven = False  # tokens from the keyring that no call has accepted yet
         self._token_lock = asyncio.Lock()
         self._persist_lock = asyncio.Lock()
         self._persisted: Tokens | None = None
@@ -165,6 +166,7 @@ class AccountSession:
             self.connector.use_tokens(tokens)
             self._accept_tokens(tokens)
             self._persisted = tokens
+            self._stored_tokens_unproven = True
             return
         if tokens is not None and tokens.refresh_token and (
             tokens.refresh_expires_at is None or tokens.refresh_expires_at > now
@@ -172,6 +174,7 @@ class AccountSession:
             self.connector.use_tokens(tokens)
             try:
                 await self._adopt(await self._call(self.connector.refresh()))
+                self._stored_tokens_unproven = True
                 return
             except AuthExpired as exc:
                 log.info("%s: stored refresh token refused (%s); signing in", self.account.key, exc)
@@ -229,11 +232,28 @@ class AccountSession:
             try:
                 tokens = await self._call(self.connector.refresh())
             except AuthExpired as exc:
+                if self._stored_tokens_unproven and await self._sign_in_with_password():
+                    return True
                 await self._lose_login(f"登录已失效，刷新令牌失败：{_describe(exc)}")
                 return False
             self.stats["refreshes"] += 1
             await self._adopt(tokens)
             return True
+
+    async def _sign_in_with_password(self) -> bool:
+        """Tokens kept from an earlier run were refused (revoked while the app was closed, or a
+        restarted platform): with a stored password, signing in again is what the agent would do."""
+        self._stored_tokens_unproven = False
+        try:
+            credentials = await asyncio.to_thread(load_credentials, self.secrets, self.account)
+            if not credentials.password:
+                return False
+            log.info("%s: stored tokens refused; signing in again with the stored password", self.account.key)
+            await self._adopt(await self._call(self.connector.sign_in(credentials)))
+            return True
+        except (MissingSecret, SecretsUnavailable, AuthExpired, PlatformError) as exc:
+            log.info("%s: signing in again failed: %s", self.account.key, _describe(exc))
+            return False
 
     async def _lose_login(self, detail: str) -> None:
         self._tokens = None
@@ -285,6 +305,7 @@ class AccountSession:
                     generation = self.token_generation
                 await self.catch_up()
                 self._set_state(AccountState.CONNECTED, "")
+                self._stored_tokens_unproven = False
                 backoff.reset()
                 auth_refusals = 0
                 # Events that land between the catch-up and the push subscription are in
