@@ -135,6 +135,9 @@ async def run(seconds: float, rate: int) -> dict:
     conversations = await seed_history(services, shops)
     log(f"seeded {len(conversations)} conversations in {time.perf_counter() - started:.1f}s")
 
+    from workstation.ui.gc_guard import QtThreadGarbageCollector
+
+    garbage_collector = QtThreadGarbageCollector()  # as the app does: collect on the Qt thread only
     window = MainWindow(services)
     window.resize(1280, 800)
     window.show()
@@ -210,6 +213,7 @@ async def run(seconds: float, rate: int) -> dict:
         f"max {max(lags):.1f} ms; visible p50 {percentile(clock.latencies, 0.5):.1f} ms, "
         f"max {max(clock.latencies, default=float('nan')):.1f} ms")
     await window.shutdown()
+    garbage_collector.stop()
     window.close()
     await services.aclose()
     return result

@@ -110,14 +110,3 @@ def inbox_rig(services, arun, qtbot):
     arun(hub.stop())
     rig.close_windows()
 
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_qt_thread():
-    """Set up first, torn down last (after the qasync loop closes): collect the loop's timer
-    objects here, on the Qt thread. Left to a garbage-collector run on a worker thread, a
-    QObject with live timers is destroyed off its thread and Qt later fires a dangling timer."""
-    import gc
-
-    gc.collect()
-    yield
-    gc.collect()

@@ -7,7 +7,7 @@ import base64
 from PySide6.QtCore import Qt
 
 from tests.compliance.qrimages import encode, qr_gray
-from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, message  # noqa: F401 (fixtures)
+from tests.helpers.inbox import inbox_rig, message  # noqa: F401 (fixture)
 from workstation.domain.messages import MessageType, Sender
 from workstation.domain.platforms import Platform
 from workstation.ui.inbox_model import Role

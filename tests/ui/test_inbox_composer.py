@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 
-from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, message  # noqa: F401 (fixtures)
+from tests.helpers.inbox import inbox_rig, message  # noqa: F401 (fixture)
 from tests.helpers.typing import type_text
 from workstation.domain.messages import MessageType, SendState
 from workstation.domain.platforms import Platform

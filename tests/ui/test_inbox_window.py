@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.helpers.inbox import collect_garbage_on_the_qt_thread, inbox_rig, message  # noqa: F401 (fixtures)
+from tests.helpers.inbox import inbox_rig, message  # noqa: F401 (fixture)
 from tests.helpers.typing import type_text
 from workstation.domain.messages import SendState
 from workstation.domain.platforms import Platform
