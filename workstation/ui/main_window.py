@@ -111,8 +111,6 @@ class MainWindow(QMainWindow):
         self.bridge.messages_arrived.connect(self._messages_arrived)
         self.bridge.outbox_changed.connect(self.tabs.on_outbox)
         self.bridge.account_state_changed.connect(self.account_states.set_state)
-        if services.hub is not None:
-            services.hub.add_listener(self.bridge)
         self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing,
                                   repeat_s=_int_setting(self.prefs, "alerts/repeat_s", 30))
         self.alerts.dnd_changed.connect(self._dnd_changed)
@@ -205,6 +203,8 @@ class MainWindow(QMainWindow):
         if hub is None or self.hub_started:
             return
         self.hub_started = True
+        # Listen to whichever hub the services hold now (the demo may have built its own).
+        hub.add_listener(self.bridge)
         hooks = self.services.extras.setdefault("shutdown_hooks", [])
         hooks.append(self.shutdown)
         try:
