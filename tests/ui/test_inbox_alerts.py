@@ -32,7 +32,7 @@ def test_new_buyer_messages_ring_unless_muted_or_do_not_disturb(qtbot, inbox_rig
     alerts.set_muted(("douyin", "dy1"), False)
 
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert alerts.dnd and window.actions_by_name["toggle_dnd"].isChecked()
+    assert alerts.dnd and window.actions_by_name["toggle_dnd"].isChecked() and window.dnd_label.isVisible()
     shop.buyer_says("c3", "在吗")
     qtbot.waitUntil(lambda: window.inbox.unread_total == 3, timeout=5000)
     assert alerts.played == ["new_message"]

@@ -286,6 +286,11 @@ class Composer(QWidget):
         except SyncError as exc:
             self._show_problem(str(exc))
             return False
+        except Exception:
+            # Something unforeseen (database, network stack): keep the text, say so calmly.
+            log.exception("sending failed unexpectedly")
+            self._show_problem("发送失败，消息仍在输入框里。请稍后重试；详情已写入日志。")
+            return False
         finally:
             self._sending = False
             self.send_button.setEnabled(True)

@@ -159,7 +159,7 @@ class InboxDelegate(QStyledItemDelegate):
 
         # Line 2: shop name in its colour, then the preview.
         painter.setFont(small)
-        shop_label = shop.name + ("（已移除）" if shop.removed else "") + (" 🔕" if shop.muted else "")
+        shop_label = shop.name + ("（已移除）" if shop.removed else "") + ("（静音）" if shop.muted else "")
         shop_label = small_metrics.elidedText(shop_label, Qt.TextElideMode.ElideRight, max((right2 - left) // 2, 40))
         shop_colour = QColor(shop.colour) if not selected else text_colour
         painter.setPen(shop_colour)

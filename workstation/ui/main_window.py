@@ -104,6 +104,11 @@ class MainWindow(QMainWindow):
         self.waiting_counter.setTextFormat(Qt.TextFormat.RichText)
         self.statusBar().addWidget(self.waiting_counter)
         self.statusBar().addWidget(self.status_message, 1)
+        self.dnd_label = QLabel("免打扰中")
+        self.dnd_label.setObjectName("dndLabel")
+        self.dnd_label.setStyleSheet("color: #ffffff; background: #6b7280; border-radius: 3px; padding: 0 6px;")
+        self.dnd_label.setToolTip("免打扰已开启：不响铃、不弹通知 (Ctrl+Shift+D 关闭)")
+        self.statusBar().addPermanentWidget(self.dnd_label)
         self.statusBar().addPermanentWidget(self.account_states)
 
         self.bridge = SyncBridge(self)
@@ -114,6 +119,7 @@ class MainWindow(QMainWindow):
         self.alerts = AlertCenter(self, self.inbox, self.prefs, is_viewing=self._is_viewing,
                                   repeat_s=_int_setting(self.prefs, "alerts/repeat_s", 30))
         self.alerts.dnd_changed.connect(self._dnd_changed)
+        self.dnd_label.setVisible(self.alerts.dnd)
         self.inbox_actions = InboxActions(self)
         self.actions_by_name = self.inbox_actions.by_name
         self.inbox_actions.build_menus()
@@ -348,6 +354,7 @@ class MainWindow(QMainWindow):
 
     def _dnd_changed(self, on: bool) -> None:
         self.actions_by_name["toggle_dnd"].setChecked(on)
+        self.dnd_label.setVisible(on)
         self.status_message.setText("免打扰已开启：不响铃、不弹通知" if on else "免打扰已关闭")
 
     # ---- keyboard actions -------------------------------------------------------------------------------
