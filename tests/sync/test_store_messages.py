@@ -121,3 +121,11 @@ def test_list_conversations_filters_and_order(db):
     assert store.list_conversations(db, platform="jd") == []
     assert len(store.list_conversations(db, account_ids=[1])) == 3
     assert store.recent_agent_texts(db, ("pdd", "s1", "c4")) == ["在吗"]
+
+
+def test_a_late_read_event_does_not_hide_newer_buyer_messages(db):
+    store.insert_events(db, 1, [msg("b1", 10), msg("b2", 30, text="还在吗")])
+    store.insert_events(db, 1, [msg("r1", 20, sender=Sender.AGENT, type=MessageType.EVENT, event=EventKind.READ, text="")])
+    assert store.get_conversation(db, KEY).unread == 1
+    store.insert_events(db, 1, [msg("r2", 40, sender=Sender.AGENT, type=MessageType.EVENT, event=EventKind.READ, text="")])
+    assert store.get_conversation(db, KEY).unread == 0

@@ -193,10 +193,16 @@ def _upsert_conversation(
     _refresh_conversation(db, key)
     mine = [m for m in new if (m.platform.value, m.shop_id, m.conversation_id) == key]
     reception = [to_ms(m.sent_at) for m in mine if m.event is EventKind.ENTERED_RECEPTION]
-    read_by_agent = any(m.event is EventKind.READ and m.sender is not Sender.BUYER for m in mine)
+    reads = [to_ms(m.sent_at) for m in mine if m.event is EventKind.READ and m.sender is not Sender.BUYER]
     where = "platform = ? AND shop_id = ? AND conversation_id = ?"
-    if read_by_agent:
-        db.execute(f"UPDATE conversations SET unread = 0 WHERE {where}", key)
+    if reads:
+        # Read on the platform (here or in another tool): unread is what the buyer wrote after
+        # that moment, so a read event that arrives late does not hide newer messages.
+        db.execute(
+            f"UPDATE conversations SET unread = (SELECT count(*) FROM messages WHERE {where} AND sender = 'buyer'"
+            f" AND type != 'event' AND sent_at_ms > ?) WHERE {where}",
+            [*key, max(reads), *key],
+        )
     elif unread_added:
         db.execute(f"UPDATE conversations SET unread = unread + ? WHERE {where}", [unread_added, *key])
     if reception:
