@@ -13,7 +13,6 @@ import enum
 import logging
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 
@@ -313,6 +312,3 @@ class InboxFilter(QSortFilterProxyModel):
             return self.search in haystack
         return True
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

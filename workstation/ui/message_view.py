@@ -6,7 +6,6 @@ and a visible warning on links buyers send — painted as plain text, never clic
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QKeySequence, QPainter, QPalette, QPixmap
@@ -264,6 +263,3 @@ class MessageView(QListView):
                 return
         super().keyPressEvent(event)
 
-
-def short_when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%H:%M") if moment else ""
