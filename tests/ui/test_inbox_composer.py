@@ -120,3 +120,8 @@ def test_slash_opens_the_quick_replies_and_the_phrase_lands_in_the_composer(qtbo
     qtbot.keyClick(popup.search_field, Qt.Key.Key_Return)
     text = page.composer.text()
     assert text.startswith("亲，\n") and "/" not in text and len(text) > 4
+    # With Chinese punctuation on, the IME commits 、 for the / key: at a line start it opens the popup too.
+    page.composer.set_draft("")
+    popup.hide()
+    type_text(qtbot, page.composer.edit, "、")
+    assert popup.isVisible() and page.composer.text() == "/"

@@ -32,6 +32,7 @@ from workstation.domain.verdict import Action, DraftKind, OutgoingDraft, Verdict
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_MS = 600
+SLASHES = ("/", "、", "／")  # what the / key types with Chinese punctuation on
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 SendFn = Callable[[OutgoingDraft, bool], Awaitable[object]]
 
@@ -78,14 +79,26 @@ class ComposerEdit(QPlainTextEdit):
                 return
             self.insertPlainText("\n")
             return
-        if event.text() == "/" and not mods & ~Qt.KeyboardModifier.ShiftModifier:
+        if event.text() in SLASHES and not mods & ~Qt.KeyboardModifier.ShiftModifier:
             cursor = self.textCursor()
             at_line_start = cursor.positionInBlock() == 0
-            super().keyPressEvent(event)
             if at_line_start:
+                self.insertPlainText("/")
                 self.slash_typed.emit()
+            else:
+                super().keyPressEvent(event)
             return
         super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:
+        # With Chinese punctuation on, the / key commits 、 (or a full-width ／) through the IME:
+        # at the start of a line it still means "quick reply".
+        commit = event.commitString()
+        if commit in SLASHES and not event.preeditString() and self.textCursor().positionInBlock() == 0:
+            self.insertPlainText("/")
+            self.slash_typed.emit()
+            return
+        super().inputMethodEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
         return source.hasImage() or _image_file(source) is not None or super().canInsertFromMimeData(source)
