@@ -283,3 +283,29 @@ async def test_tokens_refused_after_a_restart_mean_signing_in_again_with_the_sto
     assert shop.calls["sign_in"] == 1
     saved = json.loads(SecretStore().get(shop.account(1).key, "access_token"))
     assert saved["token"] != stale.access_token
+
+
+@pytest.mark.asyncio
+async def test_an_account_without_a_connector_shows_an_error_and_the_rest_start(worker):
+    from tests.sync.conftest import FAST, RecordingListener
+    from tests.helpers.fake_connector import FakeConnector, FakePlatform
+    from workstation.sync import SyncHub
+
+    good = FakePlatform(shop_id="ok")
+    SecretStore().set(good.account(2).key, "password", good.password)
+
+    def factory(account):
+        if account.id == 1:
+            raise ValueError("unknown gateway")
+        return FakeConnector(good)
+
+    hub = SyncHub(worker, connector_factory=factory, policy=FAST)
+    listener = RecordingListener()
+    hub.add_listener(listener)
+    try:
+        await hub.start([FakePlatform(shop_id="bad").account(1), good.account(2)])
+        assert hub.state(1)[0] is AccountState.ERROR and "unknown gateway" in hub.state(1)[1]
+        await wait_until(lambda: hub.state(2)[0] is AccountState.CONNECTED)
+        assert listener.last_state(1)[0] is AccountState.ERROR
+    finally:
+        await hub.stop()

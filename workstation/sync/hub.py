@@ -72,6 +72,7 @@ class SyncHub:
         self._listeners = Listeners()
         self._accounts: dict[int, ShopAccount] = {}
         self._sessions: dict[int, AccountSession] = {}
+        self._offline: dict[int, tuple[AccountState, str]] = {}  # accounts without a session: disabled, or no connector
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()
 
@@ -106,10 +107,20 @@ class SyncHub:
         async with self._lock:
             await self._stop_session(account.id)
             self._accounts[account.id] = account
+            self._offline.pop(account.id, None)
             if not account.enabled:
+                self._offline[account.id] = (AccountState.DISABLED, "")
                 self._listeners.account_state(account.id, AccountState.DISABLED, "")
                 return
-            connector = self._connector_factory(account)
+            try:
+                connector = self._connector_factory(account)
+            except Exception as exc:
+                # One account that cannot even be set up must not keep the others from starting.
+                log.exception("no connector for %s", account.key)
+                detail = f"无法连接这个平台：{exc}"
+                self._offline[account.id] = (AccountState.ERROR, detail)
+                self._listeners.account_state(account.id, AccountState.ERROR, detail)
+                return
             session = AccountSession(account, connector, self.worker, self._secrets, self._listeners, self.policy)
             self._sessions[account.id] = session
             session.start()
@@ -119,6 +130,7 @@ class SyncHub:
         async with self._lock:
             await self._stop_session(account_id)
             self._accounts.pop(account_id, None)
+            self._offline.pop(account_id, None)
 
     async def set_enabled(self, account_id: int, enabled: bool) -> None:
         account = self._accounts.get(account_id)
@@ -142,7 +154,7 @@ class SyncHub:
         session = self._sessions.get(account_id)
         if session is not None:
             return session.state, session.detail
-        return AccountState.DISABLED, ""
+        return self._offline.get(account_id, (AccountState.DISABLED, ""))
 
     def states(self) -> dict[int, tuple[AccountState, str]]:
         return {account_id: self.state(account_id) for account_id in self._accounts}
