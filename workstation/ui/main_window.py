@@ -26,6 +26,7 @@ from workstation.ui.inbox_model import InboxModel, display_nick
 from workstation.ui.inbox_panel import InboxPanel
 from workstation.ui.sync_bridge import SyncBridge
 from workstation.ui.tasks import TaskKeeper
+from workstation.ui.tools import ToolWindows
 from workstation.ui.theme import apply_os_palette, urgency_colour
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         self.inbox_actions = InboxActions(self)
         self.actions_by_name = self.inbox_actions.by_name
         self.inbox_actions.build_menus()
+        self.tools = ToolWindows(self)
+        self.tools.build_menu()
 
         self._counter_soon = QTimer(self)  # the counter follows bursts at most a few times a second
         self._counter_soon.setSingleShot(True)
@@ -203,6 +206,49 @@ class MainWindow(QMainWindow):
         self.services.extras["quick_replies"] = quick_replies
         for key in self.tabs.open_keys():
             self.attach_phrases(self.tabs.page(key))
+        self.attach_phrase_browser(quick_replies)
+        self.tasks.spawn(quick_replies.keep_team_current(self._team_phrases_status), name="team-phrases")
+
+    def _team_phrases_status(self, status) -> None:
+        self.status_message.setText(status.text)
+
+    def attach_phrase_browser(self, quick_replies) -> None:
+        """The side panel's 快捷短语 tab: a click inserts into the open composer (sent on the agent's key)."""
+        if self.side_panel is None:
+            return
+        from workstation.ui.phrase_popup import PhraseBrowser
+
+        browser = PhraseBrowser(quick_replies)
+
+        def insert(text, unfilled):
+            page = self.tabs.current_page()
+            if page is not None:
+                page.composer.insert_phrase(text, unfilled)
+                page.composer.edit.setFocus()
+
+        browser.phrase_chosen.connect(insert)
+        self.tabs.currentChanged.connect(lambda _index: self._update_browser_context(browser))
+        self.side_panel.set_quick_reply_widget(browser)
+        self.phrase_browser = browser
+        self._update_browser_context(browser)
+
+    def _update_browser_context(self, browser) -> None:
+        page = self.tabs.current_page()
+        if page is not None and page.conversation() is not None:
+            context, platform, shop_id = self.phrase_context(page)
+            browser.set_context(context, platform=platform, shop_id=shop_id)
+
+    def phrase_context(self, page):
+        """Values for {买家昵称} {店铺名} {客服昵称} from the open conversation."""
+        from workstation.quickreply.variables import ConversationContext
+
+        conversation = page.conversation()
+        shop = self.inbox.shop_info(conversation)
+        account = next((a for a in self.accounts if a.platform is conversation.platform
+                        and a.shop_id == conversation.shop_id), None)
+        context = ConversationContext(buyer_nick=display_nick(conversation.buyer_nick), shop_name=shop.name,
+                                      agent_nick=account.login.split(":")[-1] if account else "")
+        return context, conversation.platform, conversation.shop_id
 
     async def start_hub(self) -> None:
         hub = self.services.hub
@@ -382,21 +428,14 @@ class MainWindow(QMainWindow):
             return
         from workstation.ui.phrase_popup import PhrasePopup
 
-        from workstation.quickreply.variables import ConversationContext
-
         popup = PhrasePopup(quick_replies, page)
         popup.phrase_chosen.connect(page.composer.insert_phrase)
         popup.dismissed.connect(page.composer.edit.setFocus)
 
         def open_popup():
-            conversation = page.conversation()
-            if conversation is not None:
-                shop = self.inbox.shop_info(conversation)
-                account = next((a for a in self.accounts if a.platform is conversation.platform
-                                and a.shop_id == conversation.shop_id), None)
-                context = ConversationContext(buyer_nick=display_nick(conversation.buyer_nick), shop_name=shop.name,
-                                              agent_nick=account.login.split(":")[-1] if account else "")
-                popup.set_context(context, platform=conversation.platform, shop_id=conversation.shop_id)
+            if page.conversation() is not None:
+                context, platform, shop_id = self.phrase_context(page)
+                popup.set_context(context, platform=platform, shop_id=shop_id)
             edit = page.composer.edit
             popup.open_at(edit.mapToGlobal(edit.cursorRect().bottomLeft()))
 
