@@ -13,14 +13,17 @@ from workstation.domain.platforms import Platform
 from workstation.ui.inbox_model import InboxFilter, InboxModel, Role, display_nick
 from workstation.ui.inbox_panel import InboxPanel
 
-NOW = datetime.now(UTC)
+def now() -> datetime:
+    # Read at use: the model measures waits against the real clock, and the suite may reach
+    # these tests minutes after import (a stale constant once turned every amber row red).
+    return datetime.now(UTC)
 
 
 def conv(cid, platform=Platform.TAOBAO, shop="s1", waited=None, unread=0, nick=None, last=None, text="在吗"):
     return Conversation(
         platform=platform, shop_id=shop, conversation_id=cid, buyer_id=f"b{cid}", buyer_nick=nick or f"买家{cid}",
-        last_text=text, last_at=last or NOW, unread=unread,
-        waiting_since=NOW - timedelta(seconds=waited) if waited is not None else None,
+        last_text=text, last_at=last or now(), unread=unread,
+        waiting_since=now() - timedelta(seconds=waited) if waited is not None else None,
     )
 
 
@@ -34,11 +37,11 @@ def filled() -> InboxModel:
                         ShopAccount(Platform.KUAISHOU, "k1", "老铁家居", "kf"),
                         ShopAccount(Platform.PDD, "p1", "鲜果园", "kf")])
     model.upsert_many([
-        conv("idle-old", last=NOW - timedelta(hours=3)),
+        conv("idle-old", last=now() - timedelta(hours=3)),
         conv("tb-90s", waited=90, unread=2),                              # due in 90 s
         conv("ks-170s", Platform.KUAISHOU, "k1", waited=170, unread=1),   # due in 10 s
         conv("pdd-4min", Platform.PDD, "p1", waited=240, unread=5),       # due in 60 s
-        conv("idle-new", last=NOW - timedelta(minutes=1), text="好的谢谢"),
+        conv("idle-new", last=now() - timedelta(minutes=1), text="好的谢谢"),
     ])
     return model
 
@@ -133,7 +136,7 @@ def test_the_message_model_passes_the_model_tester_and_claims_its_pending_bubble
     from workstation.ui.message_model import MessageModel
 
     def msg(n, sender=Sender.BUYER, **kw):
-        return Message(Platform.PDD, "p1", "c1", f"m{n}", sender, NOW + timedelta(seconds=n), text=f"第{n}条", **kw)
+        return Message(Platform.PDD, "p1", "c1", f"m{n}", sender, now() + timedelta(seconds=n), text=f"第{n}条", **kw)
 
     model = MessageModel()
     model.append([MessageModel.make_item(msg(n)) for n in range(3, 6)])
