@@ -128,9 +128,9 @@ def buyer_burst(rng: random.Random, product_title: str) -> list[dict]:
     parts: list[dict] = []
     if rng.random() < 0.5:
         parts.append({"type": "text", "text": rng.choice(OPENERS)})
-    for _ in range(rng.randint(1, 3)):
-        line = rng.choice(TOPICS[topic]).format(p=product_title, c=rng.choice(COLOURS))
-        parts.append({"type": "text", "text": line, "topic": topic})
+    # Distinct lines: a buyer adds to a question, they do not paste the same one three times.
+    for line in rng.sample(TOPICS[topic], rng.randint(1, min(3, len(TOPICS[topic])))):
+        parts.append({"type": "text", "text": line.format(p=product_title, c=rng.choice(COLOURS)), "topic": topic})
     roll = rng.random()
     if roll < 0.15:
         parts.append({"type": "image", "image": "photo", "topic": topic})
