@@ -19,7 +19,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, from_unix, parse_cst
+from workstation.shops.emulator.gateway import Call, Gateway, from_unix, json_param_call, parse_cst
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
@@ -80,17 +80,8 @@ class DouyinGateway(Gateway):
         return self._call(dict(query, param_json=query.get("param_json", "{}")))
 
     def _call(self, fields: dict) -> Call:
-        for name in ("app_key", "method", "timestamp", "sign", "v"):
-            if not fields.get(name):
-                raise OpError("missing_param", f"缺少公共参数 {name}")
-        try:
-            business = json.loads(fields["param_json"] or "{}")
-        except json.JSONDecodeError:
-            raise OpError("invalid_param", "param_json 不是合法的 JSON") from None
-        if not isinstance(business, dict):
-            raise OpError("invalid_param", "param_json 必须是对象")
-        return Call(method=fields["method"], app_key=fields["app_key"], token=fields.get("access_token", ""),
-                    params=business, system=fields)
+        return json_param_call(fields, required=("app_key", "method", "timestamp", "sign", "v"), param="param_json",
+                               app_key="app_key")
 
     def verify(self, call: Call, app: Shop) -> None:
         s = call.system

@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import re
+from collections.abc import Collection
 from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -73,9 +74,16 @@ class Gateway:
     # ---- what a platform supplies ---------------------------------------------------
 
     async def parse(self, request: Request) -> Call:
-        raise NotImplementedError
+        """By default every parameter travels in the query string or a form body (JOS, TOP)."""
+        fields = dict(request.query_params)
+        fields.update(await read_form(request))
+        return self._call(fields)
 
     def parse_query(self, query: dict) -> Call:
+        return self._call(query)
+
+    def _call(self, fields: dict) -> Call:
+        """The call that a request's fields (query and body together) make."""
         raise NotImplementedError
 
     def verify(self, call: Call, app: Shop) -> None:
@@ -357,6 +365,38 @@ async def read_form(request: Request) -> dict:
     if not body or request.headers.get("content-type", "").startswith("application/json"):
         return {}
     return dict(parse_qsl(body, keep_blank_values=True))
+
+
+def json_param_call(fields: dict, *, required: tuple[str, ...], param: str, app_key: str,
+                    missing: str = "公共参数") -> Call:
+    """A call whose business parameters travel as one JSON object in the field `param` (JOS, 快手, 抖店)."""
+    for name in required:
+        if not fields.get(name):
+            raise OpError("missing_param", f"缺少{missing} {name}")
+    try:
+        business = json.loads(fields.get(param) or "{}")
+    except json.JSONDecodeError:
+        raise OpError("invalid_param", f"{param} 不是合法的 JSON") from None
+    if not isinstance(business, dict):
+        raise OpError("invalid_param", f"{param} 必须是对象")
+    return Call(method=fields["method"], app_key=fields[app_key], token=fields.get("access_token", ""),
+                params=business, system=fields)
+
+
+def form_params(fields: dict, system: Collection[str]) -> dict:
+    """The business parameters of a form-encoded call (TOP, PDD): every field but the system ones,
+    with values that look like JSON objects or arrays decoded."""
+    business = {}
+    for key, value in fields.items():
+        if key in system:
+            continue
+        if isinstance(value, str) and value[:1] in "{[":
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        business[key] = value
+    return business
 
 
 def _int(value: Any, default: int) -> int:

@@ -17,7 +17,16 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, camel, cst_text, read_form, rekey, yuan
+from workstation.shops.emulator.gateway import (
+    Call,
+    Gateway,
+    camel,
+    cst_text,
+    json_param_call,
+    read_form,
+    rekey,
+    yuan,
+)
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, zh_desc, en_desc)
@@ -70,26 +79,9 @@ class JdGateway(Gateway):
         "jingdong.ware.read.searchWare4Valid": "product.list",
     }
 
-    async def parse(self, request: Request) -> Call:
-        fields = dict(request.query_params)
-        fields.update(await read_form(request))
-        return self._call(fields)
-
-    def parse_query(self, query: dict) -> Call:
-        return self._call(query)
-
     def _call(self, fields: dict) -> Call:
-        for name in ("method", "app_key", "timestamp", "sign", "v"):
-            if not fields.get(name):
-                raise OpError("missing_param", f"缺少系统参数 {name}")
-        try:
-            business = json.loads(fields.get("360buy_param_json") or "{}")
-        except json.JSONDecodeError:
-            raise OpError("invalid_param", "360buy_param_json 不是合法的 JSON") from None
-        if not isinstance(business, dict):
-            raise OpError("invalid_param", "360buy_param_json 必须是对象")
-        return Call(method=fields["method"], app_key=fields["app_key"], token=fields.get("access_token", ""),
-                    params=business, system=fields)
+        return json_param_call(fields, required=("method", "app_key", "timestamp", "sign", "v"),
+                               param="360buy_param_json", app_key="app_key", missing="系统参数")
 
     def verify(self, call: Call, app: Shop) -> None:
         expected = signing.jd_sign(call.system, app.app_secret)

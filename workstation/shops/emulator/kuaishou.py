@@ -18,7 +18,15 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, camel, from_unix, read_form, rekey
+from workstation.shops.emulator.gateway import (
+    Call,
+    Gateway,
+    camel,
+    from_unix,
+    json_param_call,
+    read_form,
+    rekey,
+)
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (result, error_msg)
@@ -67,21 +75,9 @@ class KuaishouGateway(Gateway):
             raise OpError("invalid_param", "method 与请求路径不一致")
         return self._call(fields)
 
-    def parse_query(self, query: dict) -> Call:
-        return self._call(dict(query))
-
     def _call(self, fields: dict) -> Call:
-        for name in ("appkey", "method", "timestamp", "sign", "version", "signMethod"):
-            if not fields.get(name):
-                raise OpError("missing_param", f"缺少公共参数 {name}")
-        try:
-            business = json.loads(fields.get("param") or "{}")
-        except json.JSONDecodeError:
-            raise OpError("invalid_param", "param 不是合法的 JSON") from None
-        if not isinstance(business, dict):
-            raise OpError("invalid_param", "param 必须是对象")
-        return Call(method=fields["method"], app_key=fields["appkey"], token=fields.get("access_token", ""),
-                    params=business, system=fields)
+        return json_param_call(fields, required=("appkey", "method", "timestamp", "sign", "version", "signMethod"),
+                               param="param", app_key="appkey")
 
     def verify(self, call: Call, app: Shop) -> None:
         method = call.system.get("signMethod", "MD5").upper()

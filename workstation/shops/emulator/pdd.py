@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, cst_text, from_unix, read_form
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, form_params, from_unix, read_form
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (error_code, error_msg, sub_code)
@@ -32,6 +32,7 @@ ERRORS = {  # kind -> (error_code, error_msg, sub_code)
     "rate_limited": (70031, "调用过于频繁，请调整调用频率", "70031"),
 }
 
+SYSTEM = ("type", "client_id", "timestamp", "sign", "data_type", "version", "access_token")
 ORDER_STATUS = {  # neutral -> (order_status, refund_status); 1 待发货 2 已发货待签收 3 已签收
     "unpaid": (0, 1), "to_ship": (1, 1), "shipped": (2, 1), "received": (3, 1),
     "refunding": (2, 2), "closed": (3, 4),
@@ -79,16 +80,8 @@ class PddGateway(Gateway):
         for name in ("type", "client_id", "timestamp", "sign"):
             if not fields.get(name):
                 raise OpError("missing_param", f"缺少公共参数 {name}")
-        business = {k: v for k, v in fields.items()
-                    if k not in ("type", "client_id", "timestamp", "sign", "data_type", "version", "access_token")}
-        for key, value in list(business.items()):
-            if isinstance(value, str) and value[:1] in "{[":
-                try:
-                    business[key] = json.loads(value)
-                except json.JSONDecodeError:
-                    pass
         return Call(method=fields["type"], app_key=fields["client_id"], token=fields.get("access_token", ""),
-                    params=business, system=fields)
+                    params=form_params(fields, SYSTEM), system=fields)
 
     def verify(self, call: Call, app: Shop) -> None:
         if call.method == "ws":

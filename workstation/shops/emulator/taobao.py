@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import uuid
 
-from starlette.requests import Request
-
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, cst_text, parse_cst, read_form, yuan
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, form_params, parse_cst, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
@@ -66,30 +64,12 @@ class TaobaoGateway(Gateway):
         "taobao.items.onsale.get": "product.list",
     }
 
-    async def parse(self, request: Request) -> Call:
-        fields = dict(request.query_params)
-        fields.update(await read_form(request))
-        return self._call(fields)
-
-    def parse_query(self, query: dict) -> Call:
-        return self._call(query)
-
     def _call(self, fields: dict) -> Call:
         for name in ("method", "app_key", "timestamp", "sign"):
             if not fields.get(name):
                 raise OpError("missing_param", f"缺少系统参数 {name}")
-        business = {}
-        for key, value in fields.items():
-            if key in SYSTEM:
-                continue
-            if isinstance(value, str) and value[:1] in "{[":
-                try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    pass
-            business[key] = value
         return Call(method=fields["method"], app_key=fields["app_key"], token=fields.get("session", ""),
-                    params=business, system=fields)
+                    params=form_params(fields, SYSTEM), system=fields)
 
     def verify(self, call: Call, app: Shop) -> None:
         method = call.system.get("sign_method", "md5")
