@@ -33,6 +33,7 @@ from workstation.shops.base import (
     SentReceipt, ShopError, ShopEvent, Tokens,
 )
 from workstation.shops.http import DEFAULT_TIMEOUT, GatewayReply, RetryPolicy, call_gateway
+from workstation.shops.oauth import LoopbackRedirect, approve_headless
 from workstation.shops.ratelimit import TokenBucket, bucket_for
 from workstation.shops.wire import camel_keys, snake_keys, unix_time, utc_now
 
@@ -455,6 +456,27 @@ class GatewayConnector:
             raise PlatformError(f"{self.platform.label}未返回 access_token")
         return Tokens(access_token=access, refresh_token=refresh or "", access_expires_at=access_at,
                       refresh_expires_at=refresh_at)
+
+    async def _authorization_code(self, path: str, query: dict, credentials: Credentials) -> str:
+        """Approve the app on the platform's authorize page (`path` under the gateway root) as the
+        agent's browser would, and return the code it redirects back with."""
+        async with LoopbackRedirect() as listener:
+            await approve_headless(self._client, self._root + path,
+                                   {**query, "redirect_uri": listener.redirect_uri, "state": listener.state},
+                                   credentials.login, credentials.password)
+            return await listener.code(timeout=30)
+
+    @staticmethod
+    def _pushed_event(topic: Any, prefix: str, payload: Any, ack: Any = None) -> tuple[dict, Any]:
+        """One pushed event whose payload is JSON text. A topic we do not handle (not starting with
+        `prefix`) or a payload that does not parse gives an empty event, still acknowledged so it
+        is not redelivered."""
+        if not str(topic).startswith(prefix):
+            return {}, ack
+        try:
+            return json.loads(payload or "{}"), ack
+        except json.JSONDecodeError:
+            return {}, ack
 
     async def _plain_json(self, method: str, url: str, *, what: str, **kwargs) -> dict:
         """An unsigned OAuth endpoint (JD, 快手): one request, JSON back."""

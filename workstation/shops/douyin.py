@@ -13,7 +13,6 @@ sub-account `login`/`password` fields of `authorization_self`, and the WebSocket
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -122,16 +121,8 @@ class DouyinConnector(GatewayConnector):
     def _frame_events(self, frame: Any) -> list[tuple[dict, Any]]:
         if not isinstance(frame, dict) or not isinstance(frame.get("messages"), list):
             return []
-        out = []
-        for item in frame["messages"]:
-            if not isinstance(item, dict) or not str(item.get("tag", "")).startswith("im_"):
-                out.append(({}, None))
-                continue
-            try:
-                out.append((json.loads(item.get("data") or "{}"), None))
-            except json.JSONDecodeError:
-                out.append(({}, None))
-        return out
+        return [self._pushed_event(item.get("tag", ""), "im_", item.get("data"))
+                if isinstance(item, dict) else ({}, None) for item in frame["messages"]]
 
     def _parse_order(self, data: dict) -> Order:
         status = int(data.get("order_status", 0))

@@ -21,7 +21,6 @@ from workstation.shops import signing
 from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import CST, cst_time, fen_from_yuan, order_from
-from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {"WAIT_PAY": "待付款", "WAIT_SELLER_STOCK_OUT": "等待出库", "WAIT_GOODS_RECEIVE_CONFIRM": "等待确认收货",
                "FINISHED_L": "完成", "TRADE_CANCELED": "已取消", "LOCKED": "已锁定（售后中）"}
@@ -102,12 +101,9 @@ class JdConnector(GatewayConnector):
                                  body.get("refresh_expires_in"))
 
     async def _sign_in(self, credentials: Credentials) -> Tokens:
-        async with LoopbackRedirect() as listener:
-            await approve_headless(self._client, self._root + "/oauth2/to_login",
-                                   {"response_type": "code", "app_key": credentials.app_key,
-                                    "redirect_uri": listener.redirect_uri, "state": listener.state},
-                                   credentials.login, credentials.password)
-            code = await listener.code(timeout=30)
+        code = await self._authorization_code("/oauth2/to_login",
+                                              {"response_type": "code", "app_key": credentials.app_key},
+                                              credentials)
         return await self._oauth_token("access_token", {"grant_type": "authorization_code", "code": code})
 
     async def _refresh(self, refresh_token: str) -> Tokens:
@@ -122,12 +118,7 @@ class JdConnector(GatewayConnector):
     def _frame_events(self, frame: Any) -> list[tuple[dict, Any]]:
         if not isinstance(frame, dict) or "msgId" not in frame:
             return []
-        if not str(frame.get("topic", "")).startswith("jd_im_cs_"):
-            return [({}, None)]
-        try:
-            return [(json.loads(frame.get("body") or "{}"), None)]
-        except json.JSONDecodeError:
-            return [({}, None)]
+        return [self._pushed_event(frame.get("topic", ""), "jd_im_cs_", frame.get("body"))]
 
     def _parse_order(self, data: dict) -> Order:
         state = data.get("order_state", "")

@@ -22,7 +22,6 @@ from workstation.shops import signing
 from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import order_from, unix_time
-from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {10: "待付款", 30: "待发货", 40: "已发货", 50: "已收货", 70: "交易成功", 80: "交易关闭"}
 KINDS = {24: "auth", 28: "auth", 35: "rate", 23: "signature", 25: "signature", 26: "timestamp"}
@@ -106,13 +105,10 @@ class KuaishouConnector(GatewayConnector):
                                  body.get("refresh_token_expires_in"))
 
     async def _sign_in(self, credentials: Credentials) -> Tokens:
-        async with LoopbackRedirect() as listener:
-            await approve_headless(self._client, self._root + "/oauth2/authorize",
-                                   {"app_id": credentials.app_key, "response_type": "code",
-                                    "scope": "merchant_order,merchant_cs", "redirect_uri": listener.redirect_uri,
-                                    "state": listener.state},
-                                   credentials.login, credentials.password)
-            code = await listener.code(timeout=30)
+        code = await self._authorization_code("/oauth2/authorize",
+                                              {"app_id": credentials.app_key, "response_type": "code",
+                                               "scope": "merchant_order,merchant_cs"},
+                                              credentials)
         return await self._oauth_token("access_token", {"grant_type": "code", "code": code})
 
     async def _refresh(self, refresh_token: str) -> Tokens:
@@ -128,12 +124,7 @@ class KuaishouConnector(GatewayConnector):
     def _frame_events(self, frame: Any) -> list[tuple[dict, Any]]:
         if not isinstance(frame, dict) or "eventId" not in frame:
             return []
-        if not str(frame.get("event", "")).startswith("kwaishop_cs_"):
-            return [({}, None)]
-        try:
-            return [(json.loads(frame.get("info") or "{}"), None)]
-        except json.JSONDecodeError:
-            return [({}, None)]
+        return [self._pushed_event(frame.get("event", ""), "kwaishop_cs_", frame.get("info"))]
 
     def _parse_order(self, data: dict) -> Order:
         status = int(data.get("status", 0))

@@ -10,7 +10,6 @@ method below, served by the emulator in PDD's style.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +19,6 @@ from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import cst_time, fen_from_yuan, order_from, wire_value
-from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {0: "待付款", 1: "待发货", 2: "已发货待签收", 3: "已签收"}
 REFUND_TEXT = {2: "售后处理中", 3: "退款中", 4: "退款成功"}
@@ -97,12 +95,9 @@ class PddConnector(GatewayConnector):
                                  result.get("expires_in"), result.get("refresh_token_expires_in"))
 
     async def _sign_in(self, credentials: Credentials) -> Tokens:
-        async with LoopbackRedirect() as listener:
-            await approve_headless(self._client, self._root + "/oauth/authorize",
-                                   {"response_type": "code", "client_id": credentials.app_key,
-                                    "redirect_uri": listener.redirect_uri, "state": listener.state},
-                                   credentials.login, credentials.password)
-            code = await listener.code(timeout=30)
+        code = await self._authorization_code("/oauth/authorize",
+                                              {"response_type": "code", "client_id": credentials.app_key},
+                                              credentials)
         return self._tokens(await self._api("token.create", {"code": code}, auth=False, idempotent=False))
 
     async def _refresh(self, refresh_token: str) -> Tokens:
@@ -122,12 +117,7 @@ class PddConnector(GatewayConnector):
             return []
         message = frame.get("message") or {}
         ack = {"commandType": "Ack", "id": frame.get("id"), "sendTime": frame.get("sendTime")}
-        if not str(message.get("type", "")).startswith("pdd_cs_"):
-            return [({}, ack)]  # a topic we do not handle: acknowledge so it is not redelivered
-        try:
-            return [(json.loads(message.get("content") or "{}"), ack)]
-        except json.JSONDecodeError:
-            return [({}, ack)]
+        return [self._pushed_event(message.get("type", ""), "pdd_cs_", message.get("content"), ack)]
 
     def _parse_order(self, data: dict) -> Order:
         status, refund = int(data.get("order_status", -1)), int(data.get("refund_status", 1))

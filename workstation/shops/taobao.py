@@ -22,7 +22,6 @@ from workstation.shops import signing
 from workstation.shops.base import Credentials, PlatformError, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import CST, cst_time, fen_from_yuan, order_from, wire_value
-from workstation.shops.oauth import LoopbackRedirect, approve_headless
 
 STATUS_TEXT = {"WAIT_BUYER_PAY": "待付款", "WAIT_SELLER_SEND_GOODS": "待发货", "WAIT_BUYER_CONFIRM_GOODS": "已发货",
                "TRADE_FINISHED": "交易成功", "TRADE_CLOSED": "交易关闭", "TRADE_CLOSED_BY_TAOBAO": "交易关闭"}
@@ -113,12 +112,8 @@ class TaobaoConnector(GatewayConnector):
                                  token.get("expires_in"), token.get("re_expires_in"))
 
     async def _sign_in(self, credentials: Credentials) -> Tokens:
-        async with LoopbackRedirect() as listener:
-            await approve_headless(self._client, self._root + "/oauth/authorize",
-                                   {"response_type": "code", "client_id": credentials.app_key, "view": "web",
-                                    "redirect_uri": listener.redirect_uri, "state": listener.state},
-                                   credentials.login, credentials.password)
-            code = await listener.code(timeout=30)
+        code = await self._authorization_code(
+            "/oauth/authorize", {"response_type": "code", "client_id": credentials.app_key, "view": "web"}, credentials)
         return self._tokens(await self._api("token.create", {"code": code}, auth=False, idempotent=False))
 
     async def _refresh(self, refresh_token: str) -> Tokens:
@@ -135,12 +130,7 @@ class TaobaoConnector(GatewayConnector):
         if not isinstance(frame, dict) or "topic" not in frame:
             return []
         ack = {"confirm": frame.get("id")}
-        if not str(frame["topic"]).startswith("taobao_qianniu_Cs"):
-            return [({}, ack)]
-        try:
-            return [(json.loads(frame.get("content") or "{}"), ack)]
-        except json.JSONDecodeError:
-            return [({}, ack)]
+        return [self._pushed_event(frame["topic"], "taobao_qianniu_Cs", frame.get("content"), ack)]
 
     def _order_list(self, result: dict) -> list[dict]:
         return ((result.get("trades") or {}).get("trade")) or []
