@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -42,7 +41,7 @@ from workstation.history.search import ConversationContext, HistoryQuery, conver
 from workstation.store.db import StoreError
 from workstation.store.worker import StoreWorker
 from workstation.ui.history_models import HitsModel, describe, local_time, sender_label
-from workstation.ui.tasks import TaskKeeper
+from workstation.ui.store_window import StoreWindow, show_store_window
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ _RATING_LABELS = {Rating.SATISFIED: "满意", Rating.NEUTRAL: "一般", Rating.D
 _EXPORT_FILTERS = "聊天记录归档 (*.jsonl);;表格 (*.xlsx);;CSV (*.csv)"
 
 
-class HistoryWindow(QMainWindow):
+class HistoryWindow(StoreWindow):
     """The reviewer's history window. `search_finished(count)` fires when a search's first page is in."""
 
     search_finished = Signal(int)
@@ -60,12 +59,7 @@ class HistoryWindow(QMainWindow):
     _import_progress = Signal(object)  # emitted on the store thread, delivered on the Qt thread
 
     def __init__(self, store: StoreWorker | Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        # Given the database path, the window opens its own connection on its own thread, so a
-        # long import or report never queues the inbox's database work behind it (WAL lets both run).
-        self.own_store = not isinstance(store, StoreWorker)
-        self.store = StoreWorker(Path(store)) if self.own_store else store
-        self.tasks = TaskKeeper(on_error=self._task_failed)
+        super().__init__(store, parent)
         self.generation = 0
         self.query = HistoryQuery()
         self.next_before: int | None = None
@@ -391,9 +385,6 @@ class HistoryWindow(QMainWindow):
         else:
             self.status.setText(self.tr("共 {0} 条").format(count))
 
-    def _task_failed(self, error: BaseException) -> None:
-        self.status.setText(self.tr("操作失败：{0}（详情见日志）").format(error))
-
     def _reveal_toggled(self, reveal: bool) -> None:
         self.model.set_reveal(reveal)
         if self.shown_context is not None:
@@ -424,9 +415,6 @@ class HistoryWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.cancel_running()
-        self.tasks.cancel_all()
-        if self.own_store:
-            self.store.close()
         super().closeEvent(event)
 
 
@@ -436,7 +424,4 @@ def open_history_window(store: StoreWorker | Path, parent: QWidget | None = None
     Pass the database path (`services.paths.database`) to give the window its own connection.
     """
     window = HistoryWindow(store, parent)
-    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window.show()
-    window.tasks.spawn(window.load_filters(), name="history-filters")
-    return window
+    return show_store_window(window, window.load_filters(), "history-filters")

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMainWindow,
     QPushButton,
     QSplitter,
     QTableView,
@@ -53,7 +52,7 @@ from workstation.history.report_export import write_report_xlsx
 from workstation.store.db import StoreError
 from workstation.store.worker import StoreWorker
 from workstation.ui.history_models import AgentsModel
-from workstation.ui.tasks import TaskKeeper
+from workstation.ui.store_window import StoreWindow, show_store_window
 
 log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
@@ -80,19 +79,14 @@ def _mark(ok: bool | None) -> str:
     return " <span style='color:#d93025'><b>未达标</b></span>"
 
 
-class ReportsWindow(QMainWindow):
+class ReportsWindow(StoreWindow):
     """`report_ready(report)` fires whenever a computation finishes and the charts show it."""
 
     report_ready = Signal(object)
     export_finished = Signal(object)  # Path or an error message
 
     def __init__(self, store: StoreWorker | Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        # Given the database path, the window opens its own connection on its own thread, so a
-        # long import or report never queues the inbox's database work behind it (WAL lets both run).
-        self.own_store = not isinstance(store, StoreWorker)
-        self.store = StoreWorker(Path(store)) if self.own_store else store
-        self.tasks = TaskKeeper(on_error=self._task_failed)
+        super().__init__(store, parent)
         self.report: Report | None = None
         self.generation = 0
         self.file_dialog: QFileDialog | None = None
@@ -359,14 +353,6 @@ class ReportsWindow(QMainWindow):
         self.file_dialog = dialog
         dialog.open()  # never exec() from a coroutine: the loop keeps running
 
-    def _task_failed(self, error: BaseException) -> None:
-        self.status.setText(self.tr("操作失败：{0}（详情见日志）").format(error))
-
-    def closeEvent(self, event) -> None:
-        self.tasks.cancel_all()
-        if self.own_store:
-            self.store.close()
-        super().closeEvent(event)
 
 
 def open_reports_window(store: StoreWorker | Path, parent: QWidget | None = None) -> ReportsWindow:
@@ -375,7 +361,4 @@ def open_reports_window(store: StoreWorker | Path, parent: QWidget | None = None
     Pass the database path (`services.paths.database`) to give the window its own connection.
     """
     window = ReportsWindow(store, parent)
-    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window.show()
-    window.tasks.spawn(window.compute(), name="reports-compute")
-    return window
+    return show_store_window(window, window.compute(), "reports-compute")
