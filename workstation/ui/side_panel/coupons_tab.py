@@ -44,10 +44,7 @@ class CouponRow(QWidget):
         super().__init__(parent)
         self.offer = offer
         coupon = offer.coupon
-        frame = card_frame()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        frame = card_frame(self)
         layout = QVBoxLayout(frame)
         layout.setSpacing(2)
         top = QHBoxLayout()

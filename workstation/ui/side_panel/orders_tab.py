@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workstation.commerce.errors import CommerceError, explain
 from workstation.commerce.money import china_time, price
@@ -22,6 +22,7 @@ from workstation.ui.side_panel.widgets import (
     chip,
     clear_rows,
     scroll_list,
+    search_row,
 )
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,7 @@ class OrderCard(QWidget):
     def __init__(self, order: Order, now, image_loader=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.order = order
-        frame = card_frame()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        frame = card_frame(self)
         layout = QVBoxLayout(frame)
         layout.setSpacing(4)
 
@@ -146,16 +144,10 @@ class OrdersTab(PanelTab):
 
     def __init__(self, spawn, load_image=None, parent: QWidget | None = None):
         super().__init__(spawn, load_image, parent)
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("输入订单号，查询本店任意订单")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_button = QPushButton("查询")
+        self.search_edit, self.search_button, search = search_row("输入订单号，查询本店任意订单", "查询")
         self.back_button = QPushButton("返回买家订单")
         self.back_button.setFlat(True)
         self.back_button.hide()
-        search = QHBoxLayout()
-        search.addWidget(self.search_edit, 1)
-        search.addWidget(self.search_button)
         self.status = StatusLine()
         area, self.rows = scroll_list()
         self.stack = LoadingStack(area, "正在加载买家的订单…", "这位买家在本店还没有订单。")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workstation.commerce.errors import CommerceError, ProductUnavailable
 from workstation.commerce.money import price
@@ -22,6 +22,7 @@ from workstation.ui.side_panel.widgets import (
     chip,
     clear_rows,
     scroll_list,
+    search_row,
 )
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,7 @@ class ProductRow(QWidget):
         super().__init__(parent)
         self.offer = offer
         product = offer.product
-        frame = card_frame()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        frame = card_frame(self)
         layout = QHBoxLayout(frame)
         self.thumbnail = Thumbnail(product.title, product.image_url, 48)
         if image_loader is not None:
@@ -73,13 +71,7 @@ class ProductsTab(PanelTab):
 
     def __init__(self, spawn, load_image=None, parent: QWidget | None = None):
         super().__init__(spawn, load_image, parent)
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("搜索本店商品")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_button = QPushButton("搜索")
-        search = QHBoxLayout()
-        search.addWidget(self.search_edit, 1)
-        search.addWidget(self.search_button)
+        self.search_edit, self.search_button, search = search_row("搜索本店商品", "搜索")
         hint = QLabel("买家问过的商品排在最前")
         hint.setStyleSheet(MUTED)
         self.status = StatusLine()

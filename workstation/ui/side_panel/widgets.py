@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -203,11 +204,27 @@ def clear_rows(layout: QVBoxLayout) -> None:
             widget.deleteLater()
 
 
-def card_frame() -> QFrame:
+def card_frame(row: QWidget) -> QFrame:
+    """The bordered card that fills `row` edge to edge; lay the row's content out in it."""
     frame = QFrame()
     frame.setObjectName("card")
     frame.setStyleSheet("#card { border: 1px solid palette(midlight); border-radius: 6px; }")
+    outer = QVBoxLayout(row)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(frame)
     return frame
+
+
+def search_row(placeholder: str, button_text: str) -> tuple[QLineEdit, QPushButton, QHBoxLayout]:
+    """A tab's search box (with a clear button) and the button that runs the search, side by side."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    button = QPushButton(button_text)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return edit, button, row
 
 
 def placeholder_thumbnail(title: str, size: int = 44) -> QPixmap:
