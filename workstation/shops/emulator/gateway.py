@@ -244,7 +244,18 @@ class Gateway:
             return self._cased({"products": self.render(products), "total": len(products)})
         raise OpError("unknown_method", f"不存在的方法名 {call.method}")
 
-    # ---- OAuth authorisation page (shared by the platforms that use OAuth) -----------------
+    # ---- OAuth authorisation page and token endpoints (the platforms that use OAuth) ---------
+
+    async def token_client(self, request: Request, client_field: str) -> tuple[dict, Shop]:
+        """A token endpoint's fields (query, and form body on POST) and the app they name, whose
+        secret they must carry; raise OpError."""
+        fields = dict(request.query_params)
+        if request.method == "POST":
+            fields.update(await read_form(request))
+        app = self.world.shop_by_app_key(fields.get(client_field, ""))
+        if fields.get("app_secret") != app.app_secret:
+            raise OpError("bad_app_key", "app_secret 错误")
+        return fields, app
 
     async def authorize(self, request: Request) -> Response:
         query = dict(request.query_params)
@@ -367,12 +378,17 @@ async def read_form(request: Request) -> dict:
     return dict(parse_qsl(body, keep_blank_values=True))
 
 
+def require_fields(fields: dict, names: tuple[str, ...], what: str = "公共参数") -> None:
+    """Every system parameter in `names` is present and not empty, checked in that order."""
+    for name in names:
+        if not fields.get(name):
+            raise OpError("missing_param", f"缺少{what} {name}")
+
+
 def json_param_call(fields: dict, *, required: tuple[str, ...], param: str, app_key: str,
                     missing: str = "公共参数") -> Call:
     """A call whose business parameters travel as one JSON object in the field `param` (JOS, 快手, 抖店)."""
-    for name in required:
-        if not fields.get(name):
-            raise OpError("missing_param", f"缺少{missing} {name}")
+    require_fields(fields, required, missing)
     try:
         business = json.loads(fields.get(param) or "{}")
     except json.JSONDecodeError:

@@ -23,7 +23,6 @@ from workstation.shops.emulator.gateway import (
     camel,
     cst_text,
     json_param_call,
-    read_form,
     rekey,
     yuan,
 )
@@ -124,13 +123,8 @@ class JdGateway(Gateway):
     # ---- OAuth token endpoints (open-oauth.jd.com style) ---------------------------------
 
     async def oauth_token(self, request: Request) -> Response:
-        fields = dict(request.query_params)
-        if request.method == "POST":
-            fields.update(await read_form(request))
         try:
-            app = self.world.shop_by_app_key(fields.get("app_key", ""))
-            if fields.get("app_secret") != app.app_secret:
-                raise OpError("bad_app_key", "app_secret 错误")
+            fields, app = await self.token_client(request, "app_key")
             grant_type = fields.get("grant_type")
             if grant_type == "authorization_code":
                 shop = self.world.redeem_code(app, fields.get("code", ""))

@@ -126,13 +126,8 @@ class KuaishouGateway(Gateway):
     # ---- OAuth (open.kuaishou.com/oauth2 style) ------------------------------------------
 
     async def oauth_token(self, request: Request) -> Response:
-        fields = dict(request.query_params)
-        if request.method == "POST":
-            fields.update(await read_form(request))
         try:
-            app = self.world.shop_by_app_key(fields.get("app_id", ""))
-            if fields.get("app_secret") != app.app_secret:
-                raise OpError("bad_app_key", "app_secret 错误")
+            fields, app = await self.token_client(request, "app_id")
             grant_type = fields.get("grant_type")
             if grant_type == "code":
                 tokens = self.world.issue_tokens(self.world.redeem_code(app, fields.get("code", "")))

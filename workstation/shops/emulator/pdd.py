@@ -15,7 +15,15 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, cst_text, form_params, from_unix, read_form
+from workstation.shops.emulator.gateway import (
+    Call,
+    Gateway,
+    cst_text,
+    form_params,
+    from_unix,
+    read_form,
+    require_fields,
+)
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (error_code, error_msg, sub_code)
@@ -77,9 +85,7 @@ class PddGateway(Gateway):
                     system=query)
 
     def _call(self, fields: dict) -> Call:
-        for name in ("type", "client_id", "timestamp", "sign"):
-            if not fields.get(name):
-                raise OpError("missing_param", f"缺少公共参数 {name}")
+        require_fields(fields, ("type", "client_id", "timestamp", "sign"))
         return Call(method=fields["type"], app_key=fields["client_id"], token=fields.get("access_token", ""),
                     params=form_params(fields, SYSTEM), system=fields)
 

@@ -14,7 +14,15 @@ import uuid
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, cst_text, form_params, parse_cst, yuan
+from workstation.shops.emulator.gateway import (
+    Call,
+    Gateway,
+    cst_text,
+    form_params,
+    parse_cst,
+    require_fields,
+    yuan,
+)
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
@@ -65,9 +73,7 @@ class TaobaoGateway(Gateway):
     }
 
     def _call(self, fields: dict) -> Call:
-        for name in ("method", "app_key", "timestamp", "sign"):
-            if not fields.get(name):
-                raise OpError("missing_param", f"缺少系统参数 {name}")
+        require_fields(fields, ("method", "app_key", "timestamp", "sign"), "系统参数")
         return Call(method=fields["method"], app_key=fields["app_key"], token=fields.get("session", ""),
                     params=form_params(fields, SYSTEM), system=fields)
 
