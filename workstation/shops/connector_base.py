@@ -113,7 +113,15 @@ class GatewayConnector:
         """(event dict, ack frame or None) for each event a push frame carries; [] for others."""
         raise NotImplementedError
 
+    def _classify(self, error: dict) -> Refusal:
+        """What a platform's error object means."""
+        raise NotImplementedError
+
     def _frame_error(self, frame: Any) -> Refusal | None:
+        """The refusal a push frame carries, if any; by default the `error_response` object that
+        PDD, TOP and JOS answer with."""
+        if isinstance(frame, dict) and isinstance(frame.get("error_response"), dict):
+            return self._classify(frame["error_response"])
         return None
 
     def _parse_time(self, value: Any) -> datetime:
@@ -465,6 +473,26 @@ class GatewayConnector:
                                    {**query, "redirect_uri": listener.redirect_uri, "state": listener.state},
                                    credentials.login, credentials.password)
             return await listener.code(timeout=30)
+
+    def _enveloped_data(self, body: Any, status_key: str, ok: Any) -> dict:
+        """The `data` of a flat `{status, …, data}` answer (抖店 `code`, 快手 `result`) whose status is
+        `ok`; any other status is refused."""
+        label = self.platform.label
+        if not isinstance(body, dict) or status_key not in body:
+            raise PlatformError(f"{label}返回的数据格式不正确")
+        if body.get(status_key) == ok:
+            data = body.get("data")
+            if not isinstance(data, dict):
+                raise PlatformError(f"{label}返回缺少 data")
+            return data
+        self._refuse(self._classify(body))
+        raise AssertionError("unreachable")
+
+    def _envelope_refusal(self, frame: Any, status_key: str, ok: Any) -> Refusal | None:
+        """The refusal in a pushed flat envelope whose status is not `ok`."""
+        if isinstance(frame, dict) and status_key in frame and frame.get(status_key) != ok:
+            return self._classify(frame)
+        return None
 
     @staticmethod
     def _pushed_event(topic: Any, prefix: str, payload: Any, ack: Any = None) -> tuple[dict, Any]:

@@ -67,15 +67,7 @@ class DouyinConnector(GatewayConnector):
                 "headers": {"Content-Type": "application/json;charset=UTF-8"}}
 
     def _unwrap(self, method: str, body: Any) -> dict:
-        if not isinstance(body, dict) or "code" not in body:
-            raise PlatformError("抖店返回的数据格式不正确")
-        if body.get("code") == 10000:
-            data = body.get("data")
-            if not isinstance(data, dict):
-                raise PlatformError("抖店返回缺少 data")
-            return data
-        self._refuse(self._classify(body))
-        raise AssertionError("unreachable")
+        return self._enveloped_data(body, "code", 10000)
 
     def _classify(self, body: dict) -> Refusal:
         try:
@@ -86,9 +78,7 @@ class DouyinConnector(GatewayConnector):
                        str(body.get("sub_msg") or body.get("msg") or ""), 1.0)
 
     def _frame_error(self, frame: Any) -> Refusal | None:
-        if isinstance(frame, dict) and "code" in frame and frame.get("code") != 10000:
-            return self._classify(frame)
-        return None
+        return self._envelope_refusal(frame, "code", 10000)
 
     def _tokens(self, data: dict) -> Tokens:
         self.shop_name = str(data.get("shop_name") or self.shop_name)

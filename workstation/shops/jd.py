@@ -83,11 +83,6 @@ class JdConnector(GatewayConnector):
         return Refusal(KINDS.get(code, "other"), code, str(error.get("en_desc") or ""),
                        str(error.get("zh_desc") or error.get("en_desc") or ""), 1.0)
 
-    def _frame_error(self, frame: Any) -> Refusal | None:
-        if isinstance(frame, dict) and isinstance(frame.get("error_response"), dict):
-            return self._classify(frame["error_response"])
-        return None
-
     def _parse_time(self, value: Any):
         return cst_time(value)
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.base import AuthExpired, Credentials, PlatformError, Tokens
+from workstation.shops.base import AuthExpired, Credentials, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import order_from, unix_time
 
@@ -69,15 +69,7 @@ class KuaishouConnector(GatewayConnector):
         return {"url": url, "data": self._fields(method, params, token)}
 
     def _unwrap(self, method: str, body: Any) -> dict:
-        if not isinstance(body, dict) or "result" not in body:
-            raise PlatformError("快手返回的数据格式不正确")
-        if body.get("result") == 1:
-            data = body.get("data")
-            if not isinstance(data, dict):
-                raise PlatformError("快手返回缺少 data")
-            return data
-        self._refuse(self._classify(body))
-        raise AssertionError("unreachable")
+        return self._enveloped_data(body, "result", 1)
 
     def _classify(self, body: dict) -> Refusal:
         try:
@@ -88,9 +80,7 @@ class KuaishouConnector(GatewayConnector):
                        str(body.get("error_msg") or ""), 1.0)
 
     def _frame_error(self, frame: Any) -> Refusal | None:
-        if isinstance(frame, dict) and "result" in frame and frame.get("result") != 1:
-            return self._classify(frame)
-        return None
+        return self._envelope_refusal(frame, "result", 1)
 
     def _parse_time(self, value: Any):
         return unix_time(value, millis=True)

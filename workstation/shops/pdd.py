@@ -84,11 +84,6 @@ class PddConnector(GatewayConnector):
         return Refusal(kind, str(code), str(error.get("sub_code") or ""),
                        str(error.get("sub_msg") or error.get("error_msg") or ""), 1.0)
 
-    def _frame_error(self, frame: Any) -> Refusal | None:
-        if isinstance(frame, dict) and isinstance(frame.get("error_response"), dict):
-            return self._classify(frame["error_response"])
-        return None
-
     def _tokens(self, result: dict) -> Tokens:
         self.shop_name = str(result.get("owner_name") or self.shop_name)
         return self._tokens_from(result.get("access_token", ""), result.get("refresh_token", ""),

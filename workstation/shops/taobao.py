@@ -94,11 +94,6 @@ class TaobaoConnector(GatewayConnector):
                 "31": "timestamp"}.get(code, "other")
         return Refusal(kind, code, str(error.get("sub_code") or ""), sub_msg, retry_after)
 
-    def _frame_error(self, frame: Any) -> Refusal | None:
-        if isinstance(frame, dict) and isinstance(frame.get("error_response"), dict):
-            return self._classify(frame["error_response"])
-        return None
-
     def _parse_time(self, value: Any):
         return cst_time(value)
 
