@@ -19,7 +19,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, from_unix, json_param_call, parse_cst
+from workstation.shops.emulator.gateway import Call, Gateway, from_unix, parse_cst
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
@@ -80,8 +80,8 @@ class DouyinGateway(Gateway):
         return self._call(dict(query, param_json=query.get("param_json", "{}")))
 
     def _call(self, fields: dict) -> Call:
-        return json_param_call(fields, required=("app_key", "method", "timestamp", "sign", "v"), param="param_json",
-                               app_key="app_key")
+        return self.json_param_call(fields, required=("app_key", "method", "timestamp", "sign", "v"),
+                                    param="param_json", app_key="app_key")
 
     def verify(self, call: Call, app: Shop) -> None:
         s = call.system

@@ -128,6 +128,44 @@ class Gateway:
         if abs(moment - self.world.now()) > MAX_CLOCK_SKEW:
             raise OpError("bad_timestamp", "timestamp 与服务器时间相差超过10分钟")
 
+    @staticmethod
+    def require_fields(fields: dict, names: tuple[str, ...], what: str = "公共参数") -> None:
+        """Every system parameter in `names` is present and not empty, checked in that order."""
+        for name in names:
+            if not fields.get(name):
+                raise OpError("missing_param", f"缺少{what} {name}")
+
+    @classmethod
+    def json_param_call(cls, fields: dict, *, required: tuple[str, ...], param: str, app_key: str,
+                        missing: str = "公共参数") -> Call:
+        """A call whose business parameters travel as one JSON object in the field `param`
+        (JOS, 快手, 抖店)."""
+        cls.require_fields(fields, required, missing)
+        try:
+            business = json.loads(fields.get(param) or "{}")
+        except json.JSONDecodeError:
+            raise OpError("invalid_param", f"{param} 不是合法的 JSON") from None
+        if not isinstance(business, dict):
+            raise OpError("invalid_param", f"{param} 必须是对象")
+        return Call(method=fields["method"], app_key=fields[app_key], token=fields.get("access_token", ""),
+                    params=business, system=fields)
+
+    @staticmethod
+    def form_params(fields: dict, system: Collection[str]) -> dict:
+        """The business parameters of a form-encoded call (TOP, PDD): every field but the system ones,
+        with values that look like JSON objects or arrays decoded."""
+        business = {}
+        for key, value in fields.items():
+            if key in system:
+                continue
+            if isinstance(value, str) and value[:1] in "{[":
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    pass
+            business[key] = value
+        return business
+
     def render(self, value: Any) -> Any:
         if isinstance(value, datetime):
             return self.time_out(value)
@@ -376,43 +414,6 @@ async def read_form(request: Request) -> dict:
     if not body or request.headers.get("content-type", "").startswith("application/json"):
         return {}
     return dict(parse_qsl(body, keep_blank_values=True))
-
-
-def require_fields(fields: dict, names: tuple[str, ...], what: str = "公共参数") -> None:
-    """Every system parameter in `names` is present and not empty, checked in that order."""
-    for name in names:
-        if not fields.get(name):
-            raise OpError("missing_param", f"缺少{what} {name}")
-
-
-def json_param_call(fields: dict, *, required: tuple[str, ...], param: str, app_key: str,
-                    missing: str = "公共参数") -> Call:
-    """A call whose business parameters travel as one JSON object in the field `param` (JOS, 快手, 抖店)."""
-    require_fields(fields, required, missing)
-    try:
-        business = json.loads(fields.get(param) or "{}")
-    except json.JSONDecodeError:
-        raise OpError("invalid_param", f"{param} 不是合法的 JSON") from None
-    if not isinstance(business, dict):
-        raise OpError("invalid_param", f"{param} 必须是对象")
-    return Call(method=fields["method"], app_key=fields[app_key], token=fields.get("access_token", ""),
-                params=business, system=fields)
-
-
-def form_params(fields: dict, system: Collection[str]) -> dict:
-    """The business parameters of a form-encoded call (TOP, PDD): every field but the system ones,
-    with values that look like JSON objects or arrays decoded."""
-    business = {}
-    for key, value in fields.items():
-        if key in system:
-            continue
-        if isinstance(value, str) and value[:1] in "{[":
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                pass
-        business[key] = value
-    return business
 
 
 def _int(value: Any, default: int) -> int:

@@ -17,15 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import (
-    Call,
-    Gateway,
-    camel,
-    cst_text,
-    json_param_call,
-    rekey,
-    yuan,
-)
+from workstation.shops.emulator.gateway import Call, Gateway, camel, cst_text, rekey, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, zh_desc, en_desc)
@@ -79,8 +71,8 @@ class JdGateway(Gateway):
     }
 
     def _call(self, fields: dict) -> Call:
-        return json_param_call(fields, required=("method", "app_key", "timestamp", "sign", "v"),
-                               param="360buy_param_json", app_key="app_key", missing="系统参数")
+        return self.json_param_call(fields, required=("method", "app_key", "timestamp", "sign", "v"),
+                                    param="360buy_param_json", app_key="app_key", missing="系统参数")
 
     def verify(self, call: Call, app: Shop) -> None:
         expected = signing.jd_sign(call.system, app.app_secret)

@@ -18,15 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import (
-    Call,
-    Gateway,
-    camel,
-    from_unix,
-    json_param_call,
-    read_form,
-    rekey,
-)
+from workstation.shops.emulator.gateway import Call, Gateway, camel, from_unix, read_form, rekey
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (result, error_msg)
@@ -76,8 +68,8 @@ class KuaishouGateway(Gateway):
         return self._call(fields)
 
     def _call(self, fields: dict) -> Call:
-        return json_param_call(fields, required=("appkey", "method", "timestamp", "sign", "version", "signMethod"),
-                               param="param", app_key="appkey")
+        required = ("appkey", "method", "timestamp", "sign", "version", "signMethod")
+        return self.json_param_call(fields, required=required, param="param", app_key="appkey")
 
     def verify(self, call: Call, app: Shop) -> None:
         method = call.system.get("signMethod", "MD5").upper()

@@ -15,15 +15,7 @@ from starlette.requests import Request
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import (
-    Call,
-    Gateway,
-    cst_text,
-    form_params,
-    from_unix,
-    read_form,
-    require_fields,
-)
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, from_unix, read_form
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (error_code, error_msg, sub_code)
@@ -85,9 +77,9 @@ class PddGateway(Gateway):
                     system=query)
 
     def _call(self, fields: dict) -> Call:
-        require_fields(fields, ("type", "client_id", "timestamp", "sign"))
+        self.require_fields(fields, ("type", "client_id", "timestamp", "sign"))
         return Call(method=fields["type"], app_key=fields["client_id"], token=fields.get("access_token", ""),
-                    params=form_params(fields, SYSTEM), system=fields)
+                    params=self.form_params(fields, SYSTEM), system=fields)
 
     def verify(self, call: Call, app: Shop) -> None:
         if call.method == "ws":

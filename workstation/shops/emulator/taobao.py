@@ -14,15 +14,7 @@ import uuid
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import (
-    Call,
-    Gateway,
-    cst_text,
-    form_params,
-    parse_cst,
-    require_fields,
-    yuan,
-)
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, parse_cst, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, msg, sub_code)
@@ -73,9 +65,9 @@ class TaobaoGateway(Gateway):
     }
 
     def _call(self, fields: dict) -> Call:
-        require_fields(fields, ("method", "app_key", "timestamp", "sign"), "系统参数")
+        self.require_fields(fields, ("method", "app_key", "timestamp", "sign"), "系统参数")
         return Call(method=fields["method"], app_key=fields["app_key"], token=fields.get("session", ""),
-                    params=form_params(fields, SYSTEM), system=fields)
+                    params=self.form_params(fields, SYSTEM), system=fields)
 
     def verify(self, call: Call, app: Shop) -> None:
         method = call.system.get("sign_method", "md5")
