@@ -118,11 +118,8 @@ class GatewayConnector:
         raise NotImplementedError
 
     def _frame_error(self, frame: Any) -> Refusal | None:
-        """The refusal a push frame carries, if any; by default the `error_response` object that
-        PDD, TOP and JOS answer with."""
-        if isinstance(frame, dict) and isinstance(frame.get("error_response"), dict):
-            return self._classify(frame["error_response"])
-        return None
+        """The refusal a push frame carries, if any; by default an `error_response` (PDD, TOP, JOS)."""
+        return self._error_response(frame)
 
     def _parse_time(self, value: Any) -> datetime:
         return unix_time(value)
@@ -473,6 +470,25 @@ class GatewayConnector:
                                    {**query, "redirect_uri": listener.redirect_uri, "state": listener.state},
                                    credentials.login, credentials.password)
             return await listener.code(timeout=30)
+
+    def _error_response(self, body: Any) -> Refusal | None:
+        """The refusal in the `error_response` object PDD, TOP and JOS answer with, if there is one."""
+        if isinstance(body, dict) and isinstance(body.get("error_response"), dict):
+            return self._classify(body["error_response"])
+        return None
+
+    def _keyed_result(self, body: Any, key: str, name: str) -> dict:
+        """The object under `key` in an answer that refuses with `error_response` (PDD, TOP, JOS).
+        `name` is how the platform is named in the message when the answer is malformed."""
+        if not isinstance(body, dict):
+            raise PlatformError(f"{name}返回的数据格式不正确")
+        refusal = self._error_response(body)
+        if refusal is not None:
+            self._refuse(refusal)
+        result = body.get(key)
+        if not isinstance(result, dict):
+            raise PlatformError(f"{name}返回缺少 {key}")
+        return result
 
     def _enveloped_data(self, body: Any, status_key: str, ok: Any) -> dict:
         """The `data` of a flat `{status, …, data}` answer (抖店 `code`, 快手 `result`) whose status is

@@ -66,13 +66,9 @@ class JdConnector(GatewayConnector):
         return {"url": self._require_setup().gateway, "data": self._fields(method, params, token)}
 
     def _unwrap(self, method: str, body: Any) -> dict:
-        if not isinstance(body, dict):
-            raise PlatformError("京东返回的数据格式不正确")
-        if isinstance(body.get("error_response"), dict):
-            self._refuse(self._classify(body["error_response"]))
         key = method.replace(".", "_") + "_responce"
-        wrapper = body.get(key)
-        if not isinstance(wrapper, dict) or not isinstance(wrapper.get("result"), dict):
+        wrapper = self._keyed_result(body, key, "京东")
+        if not isinstance(wrapper.get("result"), dict):
             raise PlatformError(f"京东返回缺少 {key}")
         if str(wrapper.get("code", "0")) != "0":
             raise PlatformError(f"京东返回错误：{wrapper.get('code')}", code=str(wrapper.get("code")))

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from workstation.domain.commerce import LogisticsEvent, Order, OrderItem
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.base import Credentials, PlatformError, Tokens
+from workstation.shops.base import Credentials, Tokens
 from workstation.shops.connector_base import GatewayConnector, Refusal
 from workstation.shops.wire import cst_time, fen_from_yuan, order_from, wire_value
 
@@ -63,16 +63,8 @@ class PddConnector(GatewayConnector):
         return {"url": creds.gateway, "data": fields}
 
     def _unwrap(self, method: str, body: Any) -> dict:
-        if not isinstance(body, dict):
-            raise PlatformError("拼多多返回的数据格式不正确")
-        error = body.get("error_response")
-        if isinstance(error, dict):
-            self._refuse(self._classify(error))
         key = method.removeprefix("pdd.").replace(".", "_") + "_response"
-        result = body.get(key)
-        if not isinstance(result, dict):
-            raise PlatformError(f"拼多多返回缺少 {key}")
-        return result
+        return self._keyed_result(body, key, "拼多多")
 
     def _classify(self, error: dict) -> Refusal:
         try:

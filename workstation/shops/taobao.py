@@ -73,15 +73,8 @@ class TaobaoConnector(GatewayConnector):
         return {"url": creds.gateway, "data": fields}
 
     def _unwrap(self, method: str, body: Any) -> dict:
-        if not isinstance(body, dict):
-            raise PlatformError("淘宝返回的数据格式不正确")
-        if isinstance(body.get("error_response"), dict):
-            self._refuse(self._classify(body["error_response"]))
         key = method.removeprefix("taobao.").replace(".", "_") + "_response"
-        result = body.get(key)
-        if not isinstance(result, dict):
-            raise PlatformError(f"淘宝返回缺少 {key}")
-        return result
+        return self._keyed_result(body, key, "淘宝")
 
     def _classify(self, error: dict) -> Refusal:
         code = str(error.get("code", ""))
