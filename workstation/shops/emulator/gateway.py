@@ -180,7 +180,7 @@ class Gateway:
         out["cursor"] = str(event["seq"])
         if event.get("idempotency_key"):
             out["client_msg_id"] = event["idempotency_key"]
-        return self.render(out)
+        return self._cased(self.render(out))
 
     def _cased(self, body: dict) -> dict:
         return rekey(body, camel) if self.camel_case else body

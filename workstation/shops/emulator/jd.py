@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, camel, cst_text, rekey, yuan
+from workstation.shops.emulator.gateway import Call, Gateway, cst_text, yuan
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (code, zh_desc, en_desc)
@@ -108,9 +108,6 @@ class JdGateway(Gateway):
     def ws_frame(self, event: dict) -> dict:
         return {"msgId": str(event["seq"]), "topic": f"jd_im_cs_{event['kind']}", "venderId": event["shop_id"],
                 "body": json.dumps(self.render_event(event), ensure_ascii=False)}
-
-    def render_event(self, event: dict) -> dict:
-        return rekey(super().render_event(event), camel)
 
     # ---- OAuth token endpoints (open-oauth.jd.com style) ---------------------------------
 

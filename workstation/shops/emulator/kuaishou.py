@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from workstation.domain.platforms import Platform
 from workstation.shops import signing
-from workstation.shops.emulator.gateway import Call, Gateway, camel, from_unix, read_form, rekey
+from workstation.shops.emulator.gateway import Call, Gateway, from_unix, read_form
 from workstation.shops.emulator.world import OpError, Shop
 
 ERRORS = {  # kind -> (result, error_msg)
@@ -90,9 +90,6 @@ class KuaishouGateway(Gateway):
 
     def time_out(self, moment):
         return int(moment.timestamp() * 1000)
-
-    def render_event(self, event: dict) -> dict:
-        return rekey(super().render_event(event), camel)
 
     def render_order(self, order: dict) -> dict:
         return {
