@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -24,7 +24,18 @@ def create_application(argv: list[str]) -> QApplication:
     app = QApplication(argv)
     app.setStyle("Fusion")
     apply_cjk_font(app)
+    install_qt_translations(app)
     return app
+
+
+def install_qt_translations(app: QApplication, locale: QLocale | None = None) -> QTranslator | None:
+    """Qt's own texts (OK/Cancel, file dialogs, context menus) in Simplified Chinese, like ours."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(locale or QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        return translator
+    return None
 
 
 def apply_cjk_font(app: QApplication) -> None:
