@@ -12,10 +12,10 @@ import logging
 import random
 from datetime import timedelta
 
-from workstation.domain.accounts import SHOP_COLOURS, ShopAccount
-from workstation.domain.platforms import Platform
+from workstation.domain.accounts import ShopAccount
 from workstation.store import accounts as account_queries
 from workstation.store.db import StoreError, transaction
+from workstation.sync.enrol import SECRET_FIELDS, account_from_row
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,6 @@ DEMO_SEED = 2026
 DEMO_BUYERS_PER_MINUTE = 4.0
 BACKLOG_MINUTES = 8          # buyers already waiting when the demo opens, up to this long
 BACKLOG_PER_SHOP = 3
-_SECRET_FIELDS = ("password", "app_secret", "sign_secret")
 _DEMO_MARK = "demo_profile"
 _KEEP_TABLES = {"schema_version", "settings", "accounts"}
 
@@ -99,18 +98,7 @@ async def save_accounts(services, entries: list[dict]) -> list[ShopAccount]:
     existing = {(a.platform.value, a.shop_id, a.login): a for a in await services.accounts.list()}
     saved = []
     for index, entry in enumerate(entries):
-        current = existing.get((entry["platform"], entry["shop_id"], entry["login"]))
-        extra = {"gateway": entry["gateway"], "app_key": entry["app_key"]}
-        account = ShopAccount(
-            id=current.id if current else None,
-            platform=Platform(entry["platform"]),
-            shop_id=entry["shop_id"],
-            display_name=entry["shop_name"],
-            login=entry["login"],
-            colour=current.colour if current else SHOP_COLOURS[index % len(SHOP_COLOURS)],
-            enabled=current.enabled if current else True,
-            extra={**(current.extra if current else {}), **extra},
-        )
-        secrets = {kind: entry[kind] for kind in _SECRET_FIELDS if entry.get(kind)}
-        saved.append(await services.accounts.save(account, secrets))
+        current = existing.get((entry["platform"], str(entry["shop_id"]), entry["login"]))
+        secrets = {kind: entry[kind] for kind in SECRET_FIELDS if entry.get(kind)}
+        saved.append(await services.accounts.save(account_from_row(entry, index, current), secrets))
     return saved

@@ -67,6 +67,6 @@ def test_emulator_accounts_become_shop_accounts_with_secrets_in_the_keyring(serv
 
     first, again, listed = asyncio.run(scenario())
     assert first[0].id == again[0].id and len(listed) == 1
-    assert listed[0].extra == {"gateway": "http://127.0.0.1:1/kuaishou/openapi", "app_key": "ks1"}
+    assert listed[0].extra == {"gateway": "http://127.0.0.1:1/kuaishou/openapi", "app_key": "ks1", "approval": "password"}
     store = SecretStore()
     assert store.get(listed[0].key, "sign_secret") == "sig" and store.get(listed[0].key, "app_secret") == "s3cr3t"

@@ -67,6 +67,10 @@ class Credentials:
     password: str = ""
     sign_secret: str = ""  # Kuaishou signs with a key separate from the app secret
     shop_id: str = ""
+    # How an OAuth authorization is approved: "browser" opens the platform's authorize page in
+    # the agent's own browser (real shops: we never type a password into a platform's web page);
+    # "password" posts the sub-account login to the page, which only the local emulator offers.
+    approval: str = "browser"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from workstation.shops.base import (
     SentReceipt, ShopError, ShopEvent, Tokens,
 )
 from workstation.shops.http import DEFAULT_TIMEOUT, GatewayReply, RetryPolicy, call_gateway
-from workstation.shops.oauth import LoopbackRedirect, approve_headless
+from workstation.shops.oauth import LoopbackRedirect, approve_headless, approve_in_browser
 from workstation.shops.ratelimit import TokenBucket, bucket_for
 from workstation.shops.wire import camel_keys, snake_keys, unix_time, utc_now
 
@@ -463,13 +463,16 @@ class GatewayConnector:
                       refresh_expires_at=refresh_at)
 
     async def _authorization_code(self, path: str, query: dict, credentials: Credentials) -> str:
-        """Approve the app on the platform's authorize page (`path` under the gateway root) as the
-        agent's browser would, and return the code it redirects back with."""
+        """Have the app approved on the platform's authorize page (`path` under the gateway root) and
+        return the code it redirects back with: in the agent's browser, or (emulator) by its login form."""
         async with LoopbackRedirect() as listener:
-            await approve_headless(self._client, self._root + path,
-                                   {**query, "redirect_uri": listener.redirect_uri, "state": listener.state},
-                                   credentials.login, credentials.password)
-            return await listener.code(timeout=30)
+            full_query = {**query, "redirect_uri": listener.redirect_uri, "state": listener.state}
+            if credentials.approval == "password":
+                await approve_headless(self._client, self._root + path, full_query,
+                                       credentials.login, credentials.password)
+                return await listener.code(timeout=30)
+            await approve_in_browser(self._root + path, full_query)
+            return await listener.code(timeout=300)  # the agent logs in and clicks 授权
 
     def _error_response(self, body: Any) -> Refusal | None:
         """The refusal in the `error_response` object PDD, TOP and JOS answer with, if there is one."""

@@ -81,6 +81,16 @@ class LoopbackRedirect:
         return query["code"]
 
 
+async def approve_in_browser(authorize_url: str, query: dict) -> None:
+    """Open the platform's authorize page in the agent's browser; the redirect comes back to our listener."""
+    import webbrowser
+
+    url = f"{authorize_url}?{urlencode(query)}"
+    opened = await asyncio.to_thread(webbrowser.open, url)
+    if not opened:
+        raise AuthExpired("无法打开浏览器完成授权，请手动在浏览器中打开授权页面后重试。")
+
+
 async def approve_headless(client: httpx.AsyncClient, authorize_url: str, query: dict, login: str, password: str) -> None:
     """Act as the agent's browser on the emulator's authorize page: log in, follow the redirect."""
     try:

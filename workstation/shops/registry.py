@@ -42,4 +42,5 @@ def credentials_from_account(account: dict) -> Credentials:
     """An emulator account dict (`workstation emulator accounts --json`) as Credentials."""
     return Credentials(gateway=account["gateway"], app_key=account["app_key"], app_secret=account["app_secret"],
                        login=account["login"], password=account.get("password", ""),
-                       sign_secret=account.get("sign_secret", ""), shop_id=str(account.get("shop_id", "")))
+                       sign_secret=account.get("sign_secret", ""), shop_id=str(account.get("shop_id", "")),
+                       approval=account.get("approval", "password"))

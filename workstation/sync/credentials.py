@@ -32,6 +32,7 @@ def load_credentials(secrets: SecretStore, account: ShopAccount) -> Credentials:
         password=password,
         sign_secret=sign_secret,
         shop_id=account.shop_id,
+        approval=str(account.extra.get("approval", "browser")),
     )
 
 

@@ -26,7 +26,10 @@ def account_from_row(row: dict, index: int = 0, existing: ShopAccount | None = N
         login=row["login"],
         colour=existing.colour if existing else SHOP_COLOURS[index % len(SHOP_COLOURS)],
         enabled=existing.enabled if existing else True,
-        extra={**(existing.extra if existing else {}), "gateway": row["gateway"], "app_key": row["app_key"]},
+        # The emulator's authorize page takes the sub-account password, so emulator accounts sign
+        # in without a browser; accounts added by hand approve in the agent's browser.
+        extra={**(existing.extra if existing else {}), "gateway": row["gateway"], "app_key": row["app_key"],
+               "approval": "password"},
     )
 
 
