@@ -36,6 +36,7 @@ def test_use_counts_and_ranks_next_time(data_dir):
     for _ in range(20):
         rendered = service.use(dh, ConversationContext(buyer_nick="阿花"))
     assert rendered.text.startswith("阿花，")
+    service.usage.flush()  # counts are written on their own thread
     again = QuickReplies(data_dir)  # counts persist per agent data dir
     assert again.search("fahuo")[0].entry.phrase.code == "dh"
 

@@ -56,6 +56,7 @@ def test_usage_counts_persist_and_survive_garbage(data_dir):
     counts = UsageCounts.in_data_dir(data_dir)
     counts.record("team:fh")
     counts.record("team:fh")
+    counts.flush()
     assert UsageCounts.in_data_dir(data_dir).counts == {"team:fh": 2}
     counts.path.write_text("garbage")
     assert UsageCounts.in_data_dir(data_dir).counts == {}

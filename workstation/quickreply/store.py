@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,12 +139,18 @@ class LibraryStore:
         self.notices.append(f"话术文件 {path.name} 无法读取，已另存为 {aside.name}，未删除任何内容。")
 
 
+# One thread writes usage counts in order (a later snapshot never lands before an earlier one);
+# pending writes finish before the interpreter exits.
+_USAGE_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-counts")
+
+
 class UsageCounts:
     """How often this agent inserted each phrase, keyed by Entry.key; drives search ranking."""
 
     def __init__(self, path: Path):
         self.path = path
         self.counts: dict[str, int] = {}
+        self._pending: Future | None = None
         try:
             data = json.loads(path.read_text("utf-8"))
             self.counts = {str(k): int(v) for k, v in data.get("counts", {}).items() if int(v) > 0}
@@ -158,9 +165,22 @@ class UsageCounts:
         return cls(Path(data_dir) / "quickreply" / USAGE_FILE)
 
     def record(self, key: str) -> None:
+        """Count a use now; the file is written on the writer thread, never on the Qt thread."""
         self.counts[key] = self.counts.get(key, 0) + 1
-        self.save()
+        snapshot = dict(self.counts)
+        self._pending = _USAGE_WRITER.submit(self._write, snapshot)
+
+    def flush(self) -> None:
+        """Wait until the last recorded use is on disk."""
+        if self._pending is not None:
+            self._pending.result()
 
     def save(self) -> None:
-        data = json.dumps({"version": 1, "counts": self.counts}, ensure_ascii=False)
-        write_atomic(self.path, data.encode("utf-8"))
+        self._write(dict(self.counts))
+
+    def _write(self, counts: dict[str, int]) -> None:
+        try:
+            write_atomic(self.path, json.dumps({"version": 1, "counts": counts}, ensure_ascii=False).encode("utf-8"))
+        except OSError as exc:
+            # Counts only tune ranking: a full disk must not cost the agent a phrase.
+            log.warning("usage counts not saved (%s)", exc)
