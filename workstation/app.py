@@ -68,7 +68,6 @@ def run_gui(args) -> int:
         # their throwaway secrets stay in this process's memory, never on disk.
         use_volatile_keyring()
 
-    from PySide6.QtWidgets import QApplication
     import qasync
 
     from workstation.ui.application import create_application
@@ -77,14 +76,10 @@ def run_gui(args) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     services = Services.build(paths.root, demo=args.demo)
-    exit_code = 0
-    try:
-        with loop:
-            from workstation.ui.shell import Shell
+    with loop:
+        from workstation.ui.shell import Shell
 
-            shell = Shell(app, services, log_file=log_file, screenshot=args.screenshot, started=STARTED)
-            exit_code = loop.run_until_complete(shell.run())
-    finally:
-        QApplication.processEvents()
+        shell = Shell(app, services, log_file=log_file, screenshot=args.screenshot, started=STARTED)
+        exit_code = loop.run_until_complete(shell.run())
     log.info("Workstation exited with %s", exit_code)
     return exit_code
